@@ -1,0 +1,71 @@
+/**
+ * Every cloud API action image-gc can call, and how to call it.
+ *
+ * This table is the single source of truth for three things: how the client builds a request
+ * (product, version, HTTP method, where parameters go), whether dry-run must refuse it (mutating),
+ * and which RAM permission the function role needs (ram, ramResource). The RAM policy test derives
+ * the granted action set from here, so adding a call without a permission (or the reverse) fails CI.
+ *
+ * Facts: ../shared/reference/alibaba-openapi.md §1-2 and the generated TypeScript SDKs named there.
+ */
+
+export type Product = 'ecs' | 'ehpc' | 'ehpcinstant' | 'appstream';
+
+export interface ActionSpec {
+  readonly product: Product;
+  /** The API's action name as sent on the wire. */
+  readonly action: string;
+  readonly version: string;
+  readonly method: 'GET' | 'POST';
+  /**
+   * Where business parameters go. 'query': all in the query string. 'form': in an
+   * application/x-www-form-urlencoded body, except the names in `queryParams`.
+   */
+  readonly placement: 'query' | 'form';
+  readonly queryParams?: readonly string[];
+  /** Changes something in the cloud: never sent in dry-run. */
+  readonly mutating: boolean;
+  /** Safe to repeat after an ambiguous failure (timeout, reset): the second call cannot do harm. */
+  readonly idempotent: boolean;
+  /** RAM action the function role must be granted. */
+  readonly ram: string;
+  /**
+   * RAM resource the grant can be scoped to, with {region} and {account} placeholders;
+   * '*' where the service does not support resource-level authorisation.
+   */
+  readonly ramResource: string;
+}
+
+const ECS = { product: 'ecs', version: '2014-05-26', method: 'POST', placement: 'query' } as const;
+const IMAGE_ARN = 'acs:ecs:{region}:{account}:image/*';
+const PIPELINE_ARN = 'acs:ecs:{region}:{account}:imagepipeline/*';
+
+export const ACTIONS = {
+  // ECS 2014-05-26: RPC, POST, every parameter in the query (the SDK's `OpenApiUtil.query`).
+  'ecs.DescribeImages': { ...ECS, action: 'DescribeImages', mutating: false, idempotent: true, ram: 'ecs:DescribeImages', ramResource: IMAGE_ARN },
+  'ecs.DescribeImageSharePermission': { ...ECS, action: 'DescribeImageSharePermission', mutating: false, idempotent: true, ram: 'ecs:DescribeImageSharePermission', ramResource: IMAGE_ARN },
+  'ecs.DeleteImage': { ...ECS, action: 'DeleteImage', mutating: true, idempotent: true, ram: 'ecs:DeleteImage', ramResource: IMAGE_ARN },
+  'ecs.TagResources': { ...ECS, action: 'TagResources', mutating: true, idempotent: true, ram: 'ecs:TagResources', ramResource: IMAGE_ARN },
+  'ecs.UntagResources': { ...ECS, action: 'UntagResources', mutating: true, idempotent: true, ram: 'ecs:UntagResources', ramResource: IMAGE_ARN },
+  'ecs.DescribeImagePipelines': { ...ECS, action: 'DescribeImagePipelines', mutating: false, idempotent: true, ram: 'ecs:DescribeImagePipelines', ramResource: PIPELINE_ARN },
+  'ecs.DescribeImagePipelineExecutions': { ...ECS, action: 'DescribeImagePipelineExecutions', mutating: false, idempotent: true, ram: 'ecs:DescribeImagePipelineExecutions', ramResource: PIPELINE_ARN },
+  'ecs.DeleteImagePipeline': { ...ECS, action: 'DeleteImagePipeline', mutating: true, idempotent: true, ram: 'ecs:DeleteImagePipeline', ramResource: PIPELINE_ARN },
+
+  // E-HPC 2018-04-12: ListCustomImages is a GET with everything in the query; no paging.
+  'ehpc.ListCustomImages': { product: 'ehpc', action: 'ListCustomImages', version: '2018-04-12', method: 'GET', placement: 'query', mutating: false, idempotent: true, ram: 'ehpc:ListCustomImages', ramResource: '*' },
+
+  // E-HPC Instant 2023-07-01: POST, query. RemoveImage deregisters the image from E-HPC Instant.
+  'ehpcinstant.RemoveImage': { product: 'ehpcinstant', action: 'RemoveImage', version: '2023-07-01', method: 'POST', placement: 'query', mutating: true, idempotent: true, ram: 'ehpc:RemoveImage', ramResource: '*' },
+
+  // WUYING appstream-center 2021-09-01: POST with a form body; ListImage keeps Distro and TagList in the query.
+  'appstream.ListImage': { product: 'appstream', action: 'ListImage', version: '2021-09-01', method: 'POST', placement: 'form', queryParams: ['Distro', 'TagList'], mutating: false, idempotent: true, ram: 'appstreaming:ListImage', ramResource: '*' },
+  'appstream.DeleteImage': { product: 'appstream', action: 'DeleteImage', version: '2021-09-01', method: 'POST', placement: 'form', mutating: true, idempotent: true, ram: 'appstreaming:DeleteImage', ramResource: '*' },
+} as const satisfies Record<string, ActionSpec>;
+
+export type ActionName = keyof typeof ACTIONS;
+
+export function actionSpec(name: ActionName): ActionSpec {
+  return ACTIONS[name];
+}
+
+export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
