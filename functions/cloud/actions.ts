@@ -3,7 +3,7 @@
  *
  * This table is the single source of truth for three things: how the client builds a request
  * (product, version, HTTP method, where parameters go), whether dry-run must refuse it (mutating),
- * and which RAM permission the function role needs (ram, ramResource). The RAM policy test derives
+ * and which RAM permission the function role needs (ram, ramResources). The RAM policy test derives
  * the granted action set from here, so adding a call without a permission (or the reverse) fails CI.
  *
  * Facts: ../shared/reference/alibaba-openapi.md §1-2 and the generated TypeScript SDKs named there.
@@ -30,36 +30,39 @@ export interface ActionSpec {
   /** RAM action the function role must be granted. */
   readonly ram: string;
   /**
-   * RAM resource the grant can be scoped to, with {region} and {account} placeholders;
-   * '*' where the service does not support resource-level authorisation.
+   * RAM resources the grant is scoped to (`*` for region and account: the role lives in one
+   * account, and the policy's regions may change); `*` alone where the service does not
+   * support resource-level authorisation.
    */
-  readonly ramResource: string;
+  readonly ramResources: readonly string[];
 }
 
 const ECS = { product: 'ecs', version: '2014-05-26', method: 'POST', placement: 'query' } as const;
-const IMAGE_ARN = 'acs:ecs:{region}:{account}:image/*';
-const PIPELINE_ARN = 'acs:ecs:{region}:{account}:imagepipeline/*';
+const IMAGE_ARN = ['acs:ecs:*:*:image/*'];
+const PIPELINE_ARN = ['acs:ecs:*:*:imagepipeline/*'];
+const EXECUTION_ARN = ['acs:ecs:*:*:imagepipeline/*', 'acs:ecs:*:*:imagepipelineexecution/*'];
+const ALL = ['*'];
 
 export const ACTIONS = {
   // ECS 2014-05-26: RPC, POST, every parameter in the query (the SDK's `OpenApiUtil.query`).
-  'ecs.DescribeImages': { ...ECS, action: 'DescribeImages', mutating: false, idempotent: true, ram: 'ecs:DescribeImages', ramResource: IMAGE_ARN },
-  'ecs.DescribeImageSharePermission': { ...ECS, action: 'DescribeImageSharePermission', mutating: false, idempotent: true, ram: 'ecs:DescribeImageSharePermission', ramResource: IMAGE_ARN },
-  'ecs.DeleteImage': { ...ECS, action: 'DeleteImage', mutating: true, idempotent: true, ram: 'ecs:DeleteImage', ramResource: IMAGE_ARN },
-  'ecs.TagResources': { ...ECS, action: 'TagResources', mutating: true, idempotent: true, ram: 'ecs:TagResources', ramResource: IMAGE_ARN },
-  'ecs.UntagResources': { ...ECS, action: 'UntagResources', mutating: true, idempotent: true, ram: 'ecs:UntagResources', ramResource: IMAGE_ARN },
-  'ecs.DescribeImagePipelines': { ...ECS, action: 'DescribeImagePipelines', mutating: false, idempotent: true, ram: 'ecs:DescribeImagePipelines', ramResource: PIPELINE_ARN },
-  'ecs.DescribeImagePipelineExecutions': { ...ECS, action: 'DescribeImagePipelineExecutions', mutating: false, idempotent: true, ram: 'ecs:DescribeImagePipelineExecutions', ramResource: PIPELINE_ARN },
-  'ecs.DeleteImagePipeline': { ...ECS, action: 'DeleteImagePipeline', mutating: true, idempotent: true, ram: 'ecs:DeleteImagePipeline', ramResource: PIPELINE_ARN },
+  'ecs.DescribeImages': { ...ECS, action: 'DescribeImages', mutating: false, idempotent: true, ram: 'ecs:DescribeImages', ramResources: IMAGE_ARN },
+  'ecs.DescribeImageSharePermission': { ...ECS, action: 'DescribeImageSharePermission', mutating: false, idempotent: true, ram: 'ecs:DescribeImageSharePermission', ramResources: IMAGE_ARN },
+  'ecs.DeleteImage': { ...ECS, action: 'DeleteImage', mutating: true, idempotent: true, ram: 'ecs:DeleteImage', ramResources: IMAGE_ARN },
+  'ecs.TagResources': { ...ECS, action: 'TagResources', mutating: true, idempotent: true, ram: 'ecs:TagResources', ramResources: IMAGE_ARN },
+  'ecs.UntagResources': { ...ECS, action: 'UntagResources', mutating: true, idempotent: true, ram: 'ecs:UntagResources', ramResources: IMAGE_ARN },
+  'ecs.DescribeImagePipelines': { ...ECS, action: 'DescribeImagePipelines', mutating: false, idempotent: true, ram: 'ecs:DescribeImagePipelines', ramResources: PIPELINE_ARN },
+  'ecs.DescribeImagePipelineExecutions': { ...ECS, action: 'DescribeImagePipelineExecutions', mutating: false, idempotent: true, ram: 'ecs:DescribeImagePipelineExecutions', ramResources: EXECUTION_ARN },
+  'ecs.DeleteImagePipeline': { ...ECS, action: 'DeleteImagePipeline', mutating: true, idempotent: true, ram: 'ecs:DeleteImagePipeline', ramResources: PIPELINE_ARN },
 
   // E-HPC 2018-04-12: ListCustomImages is a GET with everything in the query; no paging.
-  'ehpc.ListCustomImages': { product: 'ehpc', action: 'ListCustomImages', version: '2018-04-12', method: 'GET', placement: 'query', mutating: false, idempotent: true, ram: 'ehpc:ListCustomImages', ramResource: '*' },
+  'ehpc.ListCustomImages': { product: 'ehpc', action: 'ListCustomImages', version: '2018-04-12', method: 'GET', placement: 'query', mutating: false, idempotent: true, ram: 'ehpc:ListCustomImages', ramResources: ALL },
 
   // E-HPC Instant 2023-07-01: POST, query. RemoveImage deregisters the image from E-HPC Instant.
-  'ehpcinstant.RemoveImage': { product: 'ehpcinstant', action: 'RemoveImage', version: '2023-07-01', method: 'POST', placement: 'query', mutating: true, idempotent: true, ram: 'ehpc:RemoveImage', ramResource: '*' },
+  'ehpcinstant.RemoveImage': { product: 'ehpcinstant', action: 'RemoveImage', version: '2023-07-01', method: 'POST', placement: 'query', mutating: true, idempotent: true, ram: 'ehpc:RemoveImage', ramResources: ALL },
 
   // WUYING appstream-center 2021-09-01: POST with a form body; ListImage keeps Distro and TagList in the query.
-  'appstream.ListImage': { product: 'appstream', action: 'ListImage', version: '2021-09-01', method: 'POST', placement: 'form', queryParams: ['Distro', 'TagList'], mutating: false, idempotent: true, ram: 'appstreaming:ListImage', ramResource: '*' },
-  'appstream.DeleteImage': { product: 'appstream', action: 'DeleteImage', version: '2021-09-01', method: 'POST', placement: 'form', mutating: true, idempotent: true, ram: 'appstreaming:DeleteImage', ramResource: '*' },
+  'appstream.ListImage': { product: 'appstream', action: 'ListImage', version: '2021-09-01', method: 'POST', placement: 'form', queryParams: ['Distro', 'TagList'], mutating: false, idempotent: true, ram: 'appstreaming:ListImage', ramResources: ALL },
+  'appstream.DeleteImage': { product: 'appstream', action: 'DeleteImage', version: '2021-09-01', method: 'POST', placement: 'form', mutating: true, idempotent: true, ram: 'appstreaming:DeleteImage', ramResources: ALL },
 } as const satisfies Record<string, ActionSpec>;
 
 export type ActionName = keyof typeof ACTIONS;

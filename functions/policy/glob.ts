@@ -26,7 +26,8 @@ export function compileGlob(source: string, options: { ignoreCase?: boolean } = 
   const body = Array.from(source, (ch) => {
     if (ch === '*') return '[\\s\\S]*';
     if (ch === '?') return '[\\s\\S]';
-    return ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    // Only characters special outside a class are escaped: under the `u` flag an escaped `-` or `/` is an error.
+    return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }).join('');
   const re = new RegExp(`^${body}$`, options.ignoreCase ? 'iu' : 'u');
   return { source, test: (value: string) => re.test(value) };

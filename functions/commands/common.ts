@@ -1,0 +1,48 @@
+/** What the CLI commands share: exit statuses, loading the policy, reading flags. */
+import { formatPolicyErrors, loadPolicyFile } from '../policy/load.js';
+import type { LoadedPolicy } from '../run.js';
+
+/** 0 done; 1 done with failures or aborted groups; 2 bad input (policy or flags), nothing listed, nothing changed. */
+export const EXIT = { ok: 0, troubled: 1, badInput: 2 } as const;
+
+export class BadInput extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadInput';
+  }
+}
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+  readonly isTTY: boolean;
+}
+
+export const processOutput: Output = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  isTTY: process.stdout.isTTY === true,
+};
+
+export function loadPolicyOrThrow(file: string): LoadedPolicy {
+  const loaded = loadPolicyFile(file);
+  if (!loaded.ok) throw new BadInput(`invalid policy:\n${formatPolicyErrors(loaded.errors)}`);
+  return { policy: loaded.policy, file, sha256: loaded.sha256 };
+}
+
+/** `--now 2026-11-22T00:00:00Z`: an ISO time with a zone, else bad input. */
+export function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value);
+  const d = new Date(value);
+  if (!ok || Number.isNaN(d.getTime())) throw new BadInput(`--now must be an ISO time with a zone, like 2026-11-22T00:00:00Z (got ${JSON.stringify(value)})`);
+  return d;
+}
+
+/** `--endpoint http://127.0.0.1:PORT`, or IMAGE_GC_ENDPOINT. */
+export function endpointFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const value = flag ?? env['IMAGE_GC_ENDPOINT'];
+  if (value === undefined || value === '') return undefined;
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(value)) throw new BadInput(`--endpoint must be a URL like http://127.0.0.1:8080 (got ${JSON.stringify(value)})`);
+  return value.replace(/\/$/, '');
+}

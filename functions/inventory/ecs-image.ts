@@ -1,0 +1,54 @@
+/**
+ * ecs-image: the account's own ECS custom images (DescribeImages, every status), deleted with
+ * DeleteImage Force=false so that ECS itself refuses an image instances still use.
+ */
+import type { CloudApi } from '../cloud/api.js';
+import { ecsImageFacts, listSelfImages } from './ecs-describe.js';
+import { listEhpcCustomImages } from './ehpc-list.js';
+import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
+import type { InventoryItem } from './types.js';
+
+/** DeleteImage answers that mean the image stays for a reason of its own (seed 001). */
+export const ECS_DELETE_REFUSALS = new Set([
+  'ImageUsingByInstance',
+  'ImageUseShared',
+  'OperationDenied.ImageCopying',
+  'ImageIsImporting',
+  'ImageIsExporting',
+  'ImageIsPublic',
+  'ImageIsCreating',
+]);
+export const ECS_IMAGE_GONE = new Set(['InvalidImageId.NotFound']);
+
+export function selfImagesOnce(api: CloudApi, region: string, ctx: ListContext) {
+  return ctx.once(`ecs.DescribeImages.self:${region}`, () => listSelfImages(api, region));
+}
+
+export const ecsImage: ResourceModule = {
+  kind: 'ecs-image',
+  regions: (policyRegions) => [...policyRegions],
+
+  async list(api, region, ctx) {
+    const listed = await selfImagesOnce(api, region, ctx);
+    // An image E-HPC lists is an ehpc-image when the policy has ehpc-image rules: it must be
+    // deregistered from E-HPC before ECS deletes it, and it gets exactly one decision.
+    const ehpcIds = ctx.kinds.has('ehpc-image')
+      ? new Set((await listEhpcCustomImages(api, region, ctx)).map((i) => i.id))
+      : new Set<string>();
+    const items: InventoryItem[] = [];
+    for (const raw of listed.items) {
+      const f = ecsImageFacts(raw);
+      if (ehpcIds.has(f.id)) continue;
+      items.push({ kind: 'ecs-image', region, osTag: null, productType: null, ...f });
+    }
+    return { items, warnings: listed.warnings };
+  },
+
+  async remove(api, item) {
+    const steps: string[] = [];
+    const failed = await deletionStep(steps, 'DeleteImage', { gone: ECS_IMAGE_GONE, refused: ECS_DELETE_REFUSALS }, () =>
+      api.call('ecs.DeleteImage', item.region, { RegionId: item.region, ImageId: item.id, Force: false }),
+    );
+    return failed ?? deleted(steps);
+  },
+};

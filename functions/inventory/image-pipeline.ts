@@ -1,0 +1,124 @@
+/**
+ * image-pipeline: ECS image pipelines (templates). A pipeline has no status of its own: whether it
+ * is busy and when it was last active come from its executions, listed for the whole region in
+ * one paged listing rather than one call per pipeline.
+ */
+import { ecsTags, fact, isoTime, path, pick, records, shown, text, type Raw } from './fields.js';
+import { listByToken } from './paging.js';
+import { deleted, deletionStep, type ResourceModule } from './resource.js';
+import type { Fact, InventoryItem, PipelineExecution } from './types.js';
+
+/** DeleteImagePipeline is allowed once every execution is in one of these (seed 002). */
+export const TERMINAL_EXECUTION_STATUSES = new Set(['SUCCESS', 'FAILED', 'TEST_FAILED', 'PARTITION_SUCCESS', 'CANCELLED']);
+const RUNNING_EXECUTION_STATUSES = new Set(['PREPARING', 'REPAIRING', 'BUILDING', 'TESTING', 'DISTRIBUTING', 'RELEASING', 'CANCELLING']);
+const MAX_RESULTS = 500;
+
+function toExecution(raw: Raw): PipelineExecution {
+  return {
+    id: text(raw, 'ExecutionId') ?? '',
+    status: text(raw, 'Status'),
+    createdAt: isoTime(raw['CreationTime']),
+    modifiedAt: isoTime(raw['ModifiedTime']),
+  };
+}
+
+function idleFact(executions: readonly PipelineExecution[], raws: readonly Raw[]): Fact {
+  for (const [i, e] of executions.entries()) {
+    if (e.status === null) return fact(null, `execution ${e.id} has Status ${shown(raws[i]?.['Status'])}`);
+    if (RUNNING_EXECUTION_STATUSES.has(e.status)) return fact(false, `execution ${e.id} is ${e.status}`);
+    if (!TERMINAL_EXECUTION_STATUSES.has(e.status)) return fact(null, `execution ${e.id} has undocumented Status=${e.status}`);
+  }
+  return fact(true, executions.length === 0 ? 'no executions' : `all ${executions.length} executions finished`);
+}
+
+function newest(times: ReadonlyArray<string | null>): string | null {
+  let best: string | null = null;
+  for (const t of times) if (t !== null && (best === null || t > best)) best = t;
+  return best;
+}
+
+function toItem(region: string, raw: Raw, execRaws: readonly Raw[]): InventoryItem {
+  const executions = execRaws.map(toExecution);
+  const order = executions.map((e, i) => ({ e, raw: execRaws[i] as Raw, t: newest([e.createdAt, e.modifiedAt]) ?? '' }));
+  order.sort((a, b) => (a.t < b.t ? 1 : a.t > b.t ? -1 : a.e.id.localeCompare(b.e.id)));
+  const createdAt = isoTime(raw['CreationTime']);
+  const warnings: string[] = [];
+  if (createdAt === null) warnings.push(`CreationTime ${shown(raw['CreationTime'])} is not an ISO time with a zone`);
+  for (const e of executions) if (e.createdAt === null) warnings.push(`execution ${e.id} has no usable CreationTime`);
+  const notApplicable = (what: string) => fact(false, `${what} does not apply to image pipelines`);
+  return {
+    kind: 'image-pipeline',
+    region,
+    id: text(raw, 'ImagePipelineId') ?? '',
+    name: text(raw, 'Name') ?? '',
+    createdAt,
+    createdAtRaw: typeof raw['CreationTime'] === 'string' ? raw['CreationTime'] : null,
+    status: null,
+    tags: ecsTags(raw),
+    family: null,
+    osTag: null,
+    productType: null,
+    sizeGiB: null,
+    // DescribeImagePipelines lists only the account's own pipelines.
+    owned: fact(true, 'listed by DescribeImagePipelines in this account'),
+    inUse: notApplicable('use by instances'),
+    shared: notApplicable('sharing'),
+    isPublic: notApplicable('publishing'),
+    atRest: idleFact(order.map((o) => o.e), order.map((o) => o.raw)),
+    lastActivityAt: newest([createdAt, ...executions.flatMap((e) => [e.createdAt, e.modifiedAt])]),
+    executions: order.map((o) => o.e),
+    warnings,
+    raw: { ...pick(raw, ['ImagePipelineId', 'Name', 'CreationTime', 'BaseImageType', 'BaseImage']), executions: executions.length },
+  };
+}
+
+export const imagePipeline: ResourceModule = {
+  kind: 'image-pipeline',
+  regions: (policyRegions) => [...policyRegions],
+
+  async list(api, region) {
+    const [pipelines, executions] = await Promise.all([
+      listByToken(api, {
+        action: 'ecs.DescribeImagePipelines',
+        region,
+        params: { RegionId: region },
+        maxResults: MAX_RESULTS,
+        items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
+        id: (item) => text(item, 'ImagePipelineId'),
+      }),
+      listByToken(api, {
+        action: 'ecs.DescribeImagePipelineExecutions',
+        region,
+        params: { RegionId: region },
+        maxResults: MAX_RESULTS,
+        items: (body) => records(path(body, 'ImagePipelineExecution', 'ImagePipelineExecutionSet')),
+        id: (item) => text(item, 'ExecutionId'),
+      }),
+    ]);
+    const byPipeline = new Map<string, Raw[]>();
+    const warnings = [...pipelines.warnings, ...executions.warnings];
+    for (const e of executions.items) {
+      const pid = text(e, 'ImagePipelineId');
+      if (pid === null) {
+        warnings.push(`execution ${text(e, 'ExecutionId') ?? '?'} names no pipeline; ignored`);
+        continue;
+      }
+      const list = byPipeline.get(pid) ?? [];
+      list.push(e);
+      byPipeline.set(pid, list);
+    }
+    const items = pipelines.items.map((raw) => toItem(region, raw, byPipeline.get(text(raw, 'ImagePipelineId') ?? '') ?? []));
+    return { items, warnings };
+  },
+
+  async remove(api, item) {
+    const steps: string[] = [];
+    const failed = await deletionStep(
+      steps,
+      'DeleteImagePipeline',
+      { gone: new Set(['InvalidImagePipeline.NotFound']), refused: new Set(['InvalidImagePipeline.HasRunningExecution']) },
+      () => api.call('ecs.DeleteImagePipeline', item.region, { RegionId: item.region, ImagePipelineId: item.id }),
+    );
+    return failed ?? deleted(steps);
+  },
+};

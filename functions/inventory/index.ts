@@ -1,0 +1,96 @@
+/**
+ * Taking the inventory: every kind a rule names, in every region it lives in, listed
+ * concurrently (the client bounds calls in flight per region). A kind and region whose listing
+ * fails is reported and left out whole: nothing of it is decided on, so nothing of it is deleted.
+ */
+import type { CloudApi } from '../cloud/api.js';
+import { isCloudError } from '../cloud/errors.js';
+import type { Policy } from '../policy/types.js';
+import { ecsImage } from './ecs-image.js';
+import { ehpcImage } from './ehpc-image.js';
+import { imagePipeline } from './image-pipeline.js';
+import { ListingError } from './paging.js';
+import type { ListContext, ResourceModule } from './resource.js';
+import { RESOURCE_KINDS, type Inventory, type InventoryItem, type ListingFailure, type ResourceKind } from './types.js';
+import { wuyingImage } from './wuying-image.js';
+
+export const MODULES: Readonly<Record<ResourceKind, ResourceModule>> = {
+  'ehpc-image': ehpcImage,
+  'ecs-image': ecsImage,
+  'wuying-image': wuyingImage,
+  'image-pipeline': imagePipeline,
+};
+
+export interface InventoryHooks {
+  onListed?(e: { kind: ResourceKind; region: string; count: number; warnings: readonly string[]; durationMs: number }): void;
+  onFailed?(e: ListingFailure & { durationMs: number }): void;
+}
+
+export function kindsOf(policy: Policy): ResourceKind[] {
+  const named = new Set(policy.rules.map((r) => r.resource));
+  return RESOURCE_KINDS.filter((k) => named.has(k));
+}
+
+function newListContext(kinds: ReadonlySet<ResourceKind>): ListContext {
+  const memo = new Map<string, Promise<unknown>>();
+  return {
+    kinds,
+    once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (p === undefined) {
+        p = fn();
+        memo.set(key, p);
+      }
+      return p;
+    },
+  };
+}
+
+function failureOf(kind: ResourceKind, region: string, e: unknown): ListingFailure {
+  if (e instanceof ListingError || isCloudError(e)) return { kind, region, code: e.code, message: e.message };
+  return { kind, region, code: 'UnexpectedError', message: e instanceof Error ? e.message : String(e) };
+}
+
+export async function takeInventory(api: CloudApi, policy: Policy, hooks: InventoryHooks = {}, now: () => number = Date.now): Promise<Inventory> {
+  const kinds = kindsOf(policy);
+  const ctx = newListContext(new Set(kinds));
+  const jobs = kinds.flatMap((kind) => MODULES[kind].regions(policy.regions).map((region) => ({ kind, region })));
+  const results = await Promise.all(
+    jobs.map(async ({ kind, region }) => {
+      const started = now();
+      try {
+        const listing = await MODULES[kind].list(api, region, ctx);
+        const items = listing.items.filter((i) => i.id !== '');
+        const warnings = [...listing.warnings];
+        if (items.length < listing.items.length) warnings.push(`${listing.items.length - items.length} items without an ID ignored`);
+        hooks.onListed?.({ kind, region, count: items.length, warnings, durationMs: now() - started });
+        return { kind, region, items };
+      } catch (e) {
+        const failure = failureOf(kind, region, e);
+        hooks.onFailed?.({ ...failure, durationMs: now() - started });
+        return { kind, region, failure };
+      }
+    }),
+  );
+  const items: InventoryItem[] = [];
+  const listed: Array<{ kind: ResourceKind; region: string; count: number }> = [];
+  const failures: ListingFailure[] = [];
+  const seen = new Set<string>();
+  for (const r of results) {
+    if ('failure' in r && r.failure) {
+      failures.push(r.failure);
+      continue;
+    }
+    let count = 0;
+    for (const item of r.items ?? []) {
+      // WUYING images are global: the same image listed from two endpoints is one item.
+      const key = `${item.kind}/${item.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push(item);
+      count++;
+    }
+    listed.push({ kind: r.kind, region: r.region, count });
+  }
+  return { items, listed, failures };
+}

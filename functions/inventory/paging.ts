@@ -1,0 +1,126 @@
+/**
+ * Listing to the end. Both paging styles the APIs use (PageNumber/PageSize with a total count, and
+ * NextToken) are read defensively: a page that repeats an item, a count that disagrees with what
+ * arrived, a token that loops. A listing that cannot be shown complete is refused as a whole
+ * (ListingError), because "keep the newest N" over a partial list is not the policy's meaning.
+ */
+import type { ActionName } from '../cloud/actions.js';
+import type { ApiBody, CloudApi } from '../cloud/api.js';
+import type { Raw } from './fields.js';
+
+export class ListingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ListingError';
+  }
+}
+
+export interface Listed {
+  readonly items: Raw[];
+  /** Things noticed on the way that did not make the listing unusable (duplicates dropped). */
+  readonly warnings: string[];
+  readonly calls: number;
+}
+
+/** No account has this many pages; reaching it means the API is looping. */
+const MAX_PAGES = 5_000;
+
+export interface NumberedPaging {
+  readonly action: ActionName;
+  readonly region: string;
+  readonly params: Record<string, unknown>;
+  readonly pageSize: number;
+  /** The items of one answer. */
+  readonly items: (body: ApiBody) => Raw[];
+  /** The total the answer claims. */
+  readonly total: (body: ApiBody) => unknown;
+  readonly id: (item: Raw) => string | null;
+}
+
+/**
+ * PageNumber/PageSize listing. Stops when the unique items reach the claimed total or a page comes
+ * back short. A short page before the total triggers one more page, since some APIs answer an
+ * empty page in the middle; if the end still does not add up, the listing is refused.
+ */
+export async function listNumbered(api: CloudApi, p: NumberedPaging): Promise<Listed> {
+  const seen = new Map<string, Raw>();
+  const warnings: string[] = [];
+  let calls = 0;
+  let claimed: number | null = null;
+  let shortPages = 0;
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const body = await api.call(p.action, p.region, { ...p.params, PageNumber: page, PageSize: p.pageSize });
+    calls++;
+    const total = toCount(p.total(body));
+    if (total === null) throw new ListingError('MalformedResponse', `${p.action} page ${page} has no usable total count`);
+    claimed = total;
+    const items = p.items(body);
+    for (const item of items) {
+      const id = p.id(item);
+      if (id === null) {
+        warnings.push(`${p.action} returned an item without an ID; ignored`);
+        continue;
+      }
+      if (seen.has(id)) warnings.push(`${p.action} returned ${id} twice; kept the first`);
+      else seen.set(id, item);
+    }
+    if (seen.size >= claimed) break;
+    if (items.length < p.pageSize) {
+      shortPages++;
+      // One short page may be a hiccup in the middle; two in a row is the end.
+      if (shortPages >= 2 || items.length > 0) break;
+    } else shortPages = 0;
+  }
+  if (claimed !== null && seen.size !== claimed) {
+    throw new ListingError(
+      'InconsistentListing',
+      `${p.action} claimed ${claimed} items but ${seen.size} distinct ones arrived; the listing cannot be shown complete`,
+    );
+  }
+  return { items: [...seen.values()], warnings, calls };
+}
+
+export interface TokenPaging {
+  readonly action: ActionName;
+  readonly region: string;
+  readonly params: Record<string, unknown>;
+  readonly maxResults: number;
+  readonly items: (body: ApiBody) => Raw[];
+  readonly id: (item: Raw) => string | null;
+}
+
+/** NextToken listing: follows the token until it is empty; a token seen twice means a loop. */
+export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed> {
+  const seen = new Map<string, Raw>();
+  const warnings: string[] = [];
+  const tokens = new Set<string>();
+  let calls = 0;
+  let token: string | undefined;
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const body = await api.call(p.action, p.region, { ...p.params, MaxResults: p.maxResults, NextToken: token });
+    calls++;
+    for (const item of p.items(body)) {
+      const id = p.id(item);
+      if (id === null) {
+        warnings.push(`${p.action} returned an item without an ID; ignored`);
+        continue;
+      }
+      if (seen.has(id)) warnings.push(`${p.action} returned ${id} twice; kept the first`);
+      else seen.set(id, item);
+    }
+    const next = body['NextToken'];
+    if (typeof next !== 'string' || next === '') return { items: [...seen.values()], warnings, calls };
+    if (tokens.has(next)) throw new ListingError('InconsistentListing', `${p.action} returned NextToken ${next} twice`);
+    tokens.add(next);
+    token = next;
+  }
+  throw new ListingError('InconsistentListing', `${p.action} did not reach the end in ${MAX_PAGES} pages`);
+}
+
+function toCount(v: unknown): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : null;
+}

@@ -1,0 +1,161 @@
+/**
+ * The audit log: one JSON object per line on stdout, which Function Compute ships to SLS as is.
+ * Written synchronously, so nothing is lost when the instance is frozen after the handler returns
+ * or the process is killed mid-run. Event names and fields are a stable interface (README, "Audit
+ * log"): operators' saved queries and alerts depend on them.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { ListingFailure, ResourceKind } from '../inventory/types.js';
+import type { AbortedGroup, PlanItem } from '../plan/types.js';
+import type { ItemOutcome } from '../sweep/types.js';
+import { REDACTED, SECRET_FIELD_PATHS, redactText } from './secrets.js';
+import type { RunSummary } from './summary.js';
+
+export const EVENTS = {
+  runStart: 'run.start',
+  listed: 'inventory.listed',
+  listFailed: 'inventory.failed',
+  decision: 'item.decision',
+  outcome: 'item.outcome',
+  apiError: 'api.error',
+  groupAborted: 'group.aborted',
+  runFinish: 'run.finish',
+  runRejected: 'run.rejected',
+  runWarning: 'run.warning',
+} as const;
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+
+export interface AuditLogOptions {
+  readonly runId: string;
+  /** Where lines go; stdout (fd 1, synchronous) when absent. */
+  readonly destination?: DestinationStream;
+  /** Values to redact wherever they appear in a line. */
+  readonly secrets: readonly string[];
+  readonly level?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface RunStartFields {
+  readonly mode: string;
+  readonly modeReason: string;
+  readonly policyFile: string;
+  readonly policySha256: string;
+  readonly regions: readonly string[];
+  readonly kinds: readonly ResourceKind[];
+  readonly now: string;
+  readonly deadline: string | null;
+  readonly trigger: Record<string, unknown> | null;
+  readonly version: string;
+}
+
+export interface ApiErrorFields {
+  readonly action: string;
+  readonly region: string;
+  readonly code: string;
+  readonly httpStatus: number;
+  readonly requestId: string | null;
+  readonly errorClass: string;
+  readonly attempts: number;
+  readonly message: string;
+}
+
+export class AuditLog {
+  readonly runId: string;
+  private readonly logger: Logger;
+
+  constructor(opts: AuditLogOptions) {
+    this.runId = opts.runId;
+    const secrets = [...opts.secrets];
+    this.logger = pino(
+      {
+        level: opts.level ?? 'info',
+        base: { app: 'image-gc', runId: opts.runId },
+        messageKey: 'msg',
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: SECRET_FIELD_PATHS, censor: REDACTED },
+        hooks: { streamWrite: (line) => redactText(line, secrets) },
+      },
+      opts.destination ?? pino.destination({ dest: 1, sync: true }),
+    );
+  }
+
+  runStart(f: RunStartFields): void {
+    this.logger.info({ event: EVENTS.runStart, ...f }, `run ${this.runId} started in ${f.mode} (${f.modeReason})`);
+  }
+
+  listed(f: { kind: ResourceKind; region: string; count: number; warnings: readonly string[]; durationMs: number }): void {
+    this.logger.info(
+      { event: EVENTS.listed, kind: f.kind, region: f.region, count: f.count, durationMs: f.durationMs, warnings: f.warnings.join('; ') },
+      `listed ${f.count} ${f.kind} in ${f.region}`,
+    );
+  }
+
+  listFailed(f: ListingFailure & { durationMs: number }): void {
+    this.logger.error(
+      { event: EVENTS.listFailed, ...f },
+      `listing ${f.kind} in ${f.region} failed (${f.code}): nothing of it is decided on or deleted in this run`,
+    );
+  }
+
+  decision(p: PlanItem, mode: string, ageDays: number | null): void {
+    const level = p.decision === 'abort' ? 'warn' : 'info';
+    this.logger[level](
+      {
+        event: EVENTS.decision,
+        mode,
+        kind: p.kind,
+        region: p.region,
+        id: p.id,
+        name: p.name,
+        createdAt: p.createdAt,
+        ageDays,
+        sizeGiB: p.sizeGiB,
+        decision: p.decision,
+        rule: p.rule,
+        // SLS cannot index arrays: the first reason as its own field, all of them as one string.
+        reason: p.reasons[0] ?? null,
+        reasons: p.reasons.join(','),
+        detail: p.detail,
+        group: p.group,
+        markedAt: p.markedAt,
+        warnings: p.warnings.join('; '),
+      },
+      `${p.decision} ${p.kind} ${p.id} (${p.name}): ${p.detail}`,
+    );
+  }
+
+  outcome(o: ItemOutcome): void {
+    const level = o.outcome === 'failed' ? 'error' : o.outcome === 'refused' || o.outcome === 'skipped' ? 'warn' : 'info';
+    this.logger[level](
+      { event: EVENTS.outcome, ...o, steps: o.steps.join(' ') },
+      `${o.outcome} ${o.kind} ${o.id} (${o.name})${o.code ? `: ${o.code}` : ''}`,
+    );
+  }
+
+  apiError(f: ApiErrorFields): void {
+    const level = f.errorClass === 'final' ? 'warn' : 'error';
+    this.logger[level]({ event: EVENTS.apiError, ...f }, `${f.action} in ${f.region || '-'} failed with ${f.code} after ${f.attempts} attempt(s)`);
+  }
+
+  groupAborted(g: AbortedGroup): void {
+    this.logger.error(
+      { event: EVENTS.groupAborted, ...g },
+      `${g.kind} in ${g.region}: ${g.candidates} of ${g.listed} listed (${g.percent}%) would go, above maxDeletionPercent ${g.limit}: nothing of it is deleted`,
+    );
+  }
+
+  /** Nothing was listed or changed: the inputs (policy, trigger payload) are not acceptable. */
+  runRejected(reason: string, errors: readonly string[]): void {
+    this.logger.error({ event: EVENTS.runRejected, reason, errors }, `run ${this.runId} rejected: ${reason}`);
+  }
+
+  /** A warning about the run as a whole (an ignored ask for enforce, say). */
+  warn(event: EventName, msg: string, fields: Record<string, unknown> = {}): void {
+    this.logger.warn({ event, ...fields }, msg);
+  }
+
+  runFinish(s: RunSummary): void {
+    const level = s.exitStatus === 0 ? 'info' : 'warn';
+    this.logger[level]({ event: EVENTS.runFinish, ...s }, `run ${this.runId} finished: ${s.outcomes.deleted} deleted, ${s.outcomes.failed} failed, ${s.outcomes.refused} refused`);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * One run of the collector, the same for the Function Compute handler and the CLI:
+ * policy -> inventory -> plan -> sweep -> report. The entry points only gather inputs
+ * (credentials, clock, deadline, where the log goes) and hand them here.
+ */
+import { differenceInDays } from 'date-fns';
+import type { ApiParams, CloudApi } from './cloud/api.js';
+import type { ActionName } from './cloud/actions.js';
+import { isCloudError } from './cloud/errors.js';
+import { kindsOf, takeInventory } from './inventory/index.js';
+import { itemKey, type Inventory, type InventoryItem } from './inventory/types.js';
+import { plan as makePlan } from './plan/planner.js';
+import type { Plan } from './plan/types.js';
+import type { Mode, Policy } from './policy/types.js';
+import type { AuditLog } from './report/audit-log.js';
+import { summarise, type RunSummary } from './report/summary.js';
+import { sweep } from './sweep/sweep.js';
+import type { ItemOutcome } from './sweep/types.js';
+import { VERSION } from './version.js';
+
+export interface LoadedPolicy {
+  readonly policy: Policy;
+  readonly file: string;
+  readonly sha256: string;
+}
+
+export interface RunInputs {
+  readonly policy: LoadedPolicy;
+  readonly api: CloudApi;
+  readonly mode: Mode;
+  /** Why this mode: `policy`, `--dry-run flag`, `trigger payload`, `IMAGE_GC_MODE`. */
+  readonly modeReason: string;
+  /** The clock ages are measured against. */
+  readonly now: Date;
+  /** Epoch ms after which no new deletion starts; null for none. */
+  readonly deadline: number | null;
+  readonly log: AuditLog;
+  readonly trigger?: Record<string, unknown> | null;
+  /** API calls made and throttled so far, for the summary. */
+  readonly apiStats: () => { calls: number; throttled: number };
+  readonly clock?: () => number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface RunResult {
+  readonly summary: RunSummary;
+  readonly plan: Plan;
+  readonly inventory: Inventory;
+  readonly outcomes: readonly ItemOutcome[];
+}
+
+/** Logs every API error that survives the client's retries, once, then passes it on. */
+export function withApiErrorLog(api: CloudApi, log: AuditLog): CloudApi {
+  return {
+    async call(action: ActionName, region: string, params: ApiParams) {
+      try {
+        return await api.call(action, region, params);
+      } catch (e) {
+        if (isCloudError(e)) {
+          log.apiError({ action: e.action, region: e.region, code: e.code, httpStatus: e.httpStatus, requestId: e.requestId, errorClass: e.errorClass, attempts: e.attempts, message: e.message });
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+/** Lists and plans: everything a run does before it changes anything. */
+export async function inventoryAndPlan(api: CloudApi, policy: Policy, now: Date, log?: AuditLog): Promise<{ inventory: Inventory; plan: Plan }> {
+  const inventory = await takeInventory(api, policy, {
+    onListed: (e) => log?.listed(e),
+    onFailed: (e) => log?.listFailed(e),
+  });
+  return { inventory, plan: makePlan(inventory, policy, now) };
+}
+
+export function ageInDays(createdAt: string | null, now: Date): number | null {
+  return createdAt === null ? null : differenceInDays(now, new Date(createdAt));
+}
+
+export async function runCollector(inputs: RunInputs): Promise<RunResult> {
+  const clock = inputs.clock ?? Date.now;
+  const started = clock();
+  const { policy, log } = inputs;
+  log.runStart({
+    mode: inputs.mode,
+    modeReason: inputs.modeReason,
+    policyFile: policy.file,
+    policySha256: policy.sha256,
+    regions: policy.policy.regions,
+    kinds: kindsOf(policy.policy),
+    now: inputs.now.toISOString(),
+    deadline: inputs.deadline === null ? null : new Date(inputs.deadline).toISOString(),
+    trigger: inputs.trigger ?? null,
+    version: VERSION,
+  });
+  const api = withApiErrorLog(inputs.api, log);
+  const { inventory, plan } = await inventoryAndPlan(api, policy.policy, inputs.now, log);
+  for (const p of plan.items) log.decision(p, inputs.mode, ageInDays(p.createdAt, inputs.now));
+  for (const g of plan.aborted) log.groupAborted(g);
+
+  let outcomes: ItemOutcome[] = [];
+  if (inputs.mode === 'enforce') {
+    const byKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
+    const total = plan.counts.delete + plan.counts.mark + plan.counts.unmark;
+    let done = 0;
+    outcomes = await sweep({
+      api,
+      plan,
+      inventory: byKey,
+      concurrency: policy.policy.limits.concurrency,
+      deadline: inputs.deadline ?? Number.POSITIVE_INFINITY,
+      now: clock,
+      onOutcome: (o) => {
+        log.outcome(o);
+        inputs.onProgress?.(++done, total);
+      },
+    });
+  }
+  const stats = inputs.apiStats();
+  const summary = summarise({
+    runId: log.runId,
+    mode: inputs.mode,
+    policyFile: policy.file,
+    policySha256: policy.sha256,
+    plan,
+    listed: inventory.listed,
+    listingFailures: inventory.failures,
+    outcomes,
+    startedAt: started,
+    finishedAt: clock(),
+    apiCalls: stats.calls,
+    throttled: stats.throttled,
+  });
+  log.runFinish(summary);
+  return { summary, plan, inventory, outcomes };
+}
