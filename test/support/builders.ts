@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { RESOURCE_KINDS, TAGGABLE_KINDS, type Fact, type Inventory, type InventoryItem, type ListingFailure, type ResourceKind } from '../../functions/inventory/types.js';
 import { parseDuration } from '../../functions/policy/duration.js';
-import { compilePolicyGlob } from '../../functions/policy/glob-compat.js';
+import { compileGlob } from '../../functions/policy/glob.js';
 import type { Decision, Plan, PlanItem } from '../../functions/plan/types.js';
 import { BUILTIN_KEEP_TAG, DEFAULT_LIMITS, MARK_TAG_KEY, type GroupBy, type Limits, type Policy, type Rule, type TagCondition } from '../../functions/policy/types.js';
 
@@ -104,8 +104,8 @@ export interface RuleSpec {
   readonly grace?: string;
 }
 
-/** Globs compiled as the policy loader compiles them (glob-compat works around the '-' bug of glob.ts). */
-export const glob = compilePolicyGlob;
+/** Globs compiled as the policy loader compiles them. */
+export const glob = compileGlob;
 
 const globs = (value: string | readonly string[]) => (typeof value === 'string' ? [value] : value).map((g) => glob(g));
 const tagConditions = (tags: Readonly<Record<string, string>>, ignoreCase = false): TagCondition[] =>
