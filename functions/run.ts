@@ -14,8 +14,10 @@ import type { Plan } from './plan/types.js';
 import type { Mode, Policy } from './policy/types.js';
 import type { AuditLog } from './report/audit-log.js';
 import { summarise, type RunSummary } from './report/summary.js';
+import { makeRecheck } from './sweep/recheck.js';
 import { sweep } from './sweep/sweep.js';
-import type { ItemOutcome } from './sweep/types.js';
+import { previewSnapshots } from './sweep/snapshots.js';
+import type { ItemOutcome, SnapshotOutcome } from './sweep/types.js';
 import { VERSION } from './version.js';
 
 export interface LoadedPolicy {
@@ -47,6 +49,8 @@ export interface RunResult {
   readonly plan: Plan;
   readonly inventory: Inventory;
   readonly outcomes: readonly ItemOutcome[];
+  /** The snapshots of deleted images under deleteSnapshots, each with its outcome. */
+  readonly snapshotOutcomes?: readonly SnapshotOutcome[];
 }
 
 /** Logs every API error that survives the client's retries, once, then passes it on. */
@@ -71,7 +75,11 @@ export async function inventoryAndPlan(api: CloudApi, policy: Policy, now: Date,
     onListed: (e) => log?.listed(e),
     onFailed: (e) => log?.listFailed(e),
   });
-  return { inventory, plan: makePlan(inventory, policy, now) };
+  for (const f of inventory.lookupFailures ?? []) log?.lookupFailed(f);
+  // Deletions under deleteSnapshots carry their snapshots and whether they would go too (read-only checks).
+  const byKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
+  const plan = await previewSnapshots(api, makePlan(inventory, policy, now), byKey, policy);
+  return { inventory, plan };
 }
 
 export function ageInDays(createdAt: string | null, now: Date): number | null {
@@ -100,6 +108,7 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
   for (const g of plan.aborted) log.groupAborted(g);
 
   let outcomes: ItemOutcome[] = [];
+  const snapshotOutcomes: SnapshotOutcome[] = [];
   if (inputs.mode === 'enforce') {
     const byKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
     const total = plan.counts.delete + plan.counts.mark + plan.counts.unmark;
@@ -111,9 +120,15 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
       concurrency: policy.policy.limits.concurrency,
       deadline: inputs.deadline ?? Number.POSITIVE_INFINITY,
       now: clock,
+      // Each item is read again right before its deletion and decided again over this listing.
+      recheck: makeRecheck({ api, policy: policy.policy, now: inputs.now, items: inventory.items }),
       onOutcome: (o) => {
         log.outcome(o);
         inputs.onProgress?.(++done, total);
+      },
+      onSnapshotOutcome: (o) => {
+        snapshotOutcomes.push(o);
+        log.snapshotOutcome(o);
       },
     });
   }
@@ -131,7 +146,10 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
     finishedAt: clock(),
     apiCalls: stats.calls,
     throttled: stats.throttled,
+    snapshotOutcomes,
+    lookupFailures: inventory.lookupFailures ?? [],
+    ...(policy.policy.costs !== undefined && { costs: policy.policy.costs }),
   });
   log.runFinish(summary);
-  return { summary, plan, inventory, outcomes };
+  return { summary, plan, inventory, outcomes, snapshotOutcomes };
 }

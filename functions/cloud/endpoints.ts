@@ -20,6 +20,10 @@ const HOST_LABEL: Record<Product, string> = {
   ehpc: 'ehpc',
   ehpcinstant: 'ehpcinstant',
   appstream: 'appstream-center',
+  // STS: sts.<region>.aliyuncs.com (sts-vpc.<region> in a VPC); sts.aliyuncs.com is the global alias.
+  sts: 'sts',
+  // Auto Scaling: ess.<region>.aliyuncs.com (ess-vpc.<region> in a VPC).
+  ess: 'ess',
 };
 
 /** WUYING app streaming has two endpoints for the whole world; its images are multi-region. */

@@ -4,6 +4,8 @@
  * only calls main() with the process's arguments, streams and environment.
  */
 import { Command, CommanderError } from 'commander';
+import { applyCommand } from './apply.js';
+import { registerAuditCommand } from './audit.js';
 import { BadInput, EXIT, type Output } from './common.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
@@ -30,7 +32,21 @@ function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) =>
     .option('--json', 'print {items, summary} as JSON')
     .option('--now <iso-time>', 'measure ages against this time instead of the clock')
     .option('--endpoint <url>', 'send every API call to this URL (the emulator); also IMAGE_GC_ENDPOINT')
+    .option('--out <file>', 'also write the plan file for review and `apply` (docs/plan-apply.md)')
+    .option('--ttl <duration>', 'how long the plan file may be applied (12h, 3d; default 24h, at most 7d)')
     .action(async (opts) => setExit(await planCommand(opts, io, env)));
+
+  program
+    .command('apply')
+    .description("carry out a reviewed plan file: delete its delete items, each checked again first, and nothing else")
+    .argument('<plan>', 'plan file written by plan --out')
+    .option('--policy <file>', 'the policy the plan was made with (default: the file the plan names)')
+    .option('--dry-run', 'check everything, change nothing')
+    .option('--now <iso-time>', 'measure ages against this time instead of the clock (the expiry always uses the clock)')
+    .option('--deadline <iso-time>', 'start no deletion after this time')
+    .option('--endpoint <url>', 'send every API call to this URL (the emulator); also IMAGE_GC_ENDPOINT')
+    .option('--log <file>', 'write the audit log (JSON lines) to this file')
+    .action(async (plan: string, opts) => setExit((await applyCommand(plan, opts, io, env)).exit));
 
   program
     .command('run')
@@ -41,6 +57,8 @@ function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) =>
     .option('--endpoint <url>', 'send every API call to this URL (the emulator); also IMAGE_GC_ENDPOINT')
     .option('--log <file>', 'write the audit log (JSON lines) to this file')
     .action(async (opts) => setExit((await runCommand(opts, io, env)).exit));
+
+  registerAuditCommand(program, io, setExit);
 
   return program;
 }

@@ -10,7 +10,7 @@ import { credentialsFromEnv, setUpClient } from '../client-setup.js';
 import { resolveMode } from '../mode.js';
 import { AuditLog } from '../report/audit-log.js';
 import { secretsFromEnv } from '../report/secrets.js';
-import { outcomeTable, summaryText } from '../report/table.js';
+import { outcomeTable, snapshotTable, summaryText } from '../report/table.js';
 import { runCollector, type RunResult } from '../run.js';
 import { type Output, endpointFrom, loadPolicyOrThrow, parseNow } from './common.js';
 
@@ -53,6 +53,7 @@ export async function runCommand(flags: RunFlags, io: Output, env: NodeJS.Proces
   if (progress && result.outcomes.length > 0) process.stdout.write('\r\u001b[K');
   if (human) {
     if (result.outcomes.length > 0) io.out(outcomeTable(result.outcomes, { color: io.isTTY }));
+    if ((result.snapshotOutcomes ?? []).length > 0) io.out(snapshotTable(result.snapshotOutcomes ?? [], { color: io.isTTY }));
     io.out(summaryText(result.summary));
     if (logFile !== null) io.out(`audit log: ${logFile}`);
   } else {

@@ -3,7 +3,8 @@
  * DeleteImage Force=false so that ECS itself refuses an image instances still use.
  */
 import type { CloudApi } from '../cloud/api.js';
-import { ecsImageFacts, listSelfImages } from './ecs-describe.js';
+import { describeImagesByIds, ecsImageFacts, listSelfImages } from './ecs-describe.js';
+import { text, type Raw } from './fields.js';
 import { listEhpcCustomImages } from './ehpc-list.js';
 import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
 import type { InventoryItem } from './types.js';
@@ -19,6 +20,12 @@ export const ECS_DELETE_REFUSALS = new Set([
   'ImageIsCreating',
 ]);
 export const ECS_IMAGE_GONE = new Set(['InvalidImageId.NotFound']);
+
+/** One image by ID, every status and any owner (so that one no longer ours shows as such); null when ECS does not know it. */
+export async function describeImageById(api: CloudApi, region: string, id: string): Promise<Raw | null> {
+  const found = await describeImagesByIds(api, region, [id]);
+  return found.items.find((raw) => text(raw, 'ImageId') === id) ?? null;
+}
 
 export function selfImagesOnce(api: CloudApi, region: string, ctx: ListContext) {
   return ctx.once(`ecs.DescribeImages.self:${region}`, () => listSelfImages(api, region));
@@ -50,5 +57,10 @@ export const ecsImage: ResourceModule = {
       api.call('ecs.DeleteImage', item.region, { RegionId: item.region, ImageId: item.id, Force: false }),
     );
     return failed ?? deleted(steps);
+  },
+
+  async describe(api, item) {
+    const raw = await describeImageById(api, item.region, item.id);
+    return raw === null ? null : { kind: 'ecs-image', region: item.region, osTag: null, productType: null, ...ecsImageFacts(raw) };
   },
 };

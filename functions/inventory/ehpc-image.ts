@@ -5,7 +5,7 @@
  */
 import type { CloudApi } from '../cloud/api.js';
 import { describeImagesByIds, ecsImageFacts } from './ecs-describe.js';
-import { ECS_DELETE_REFUSALS, ECS_IMAGE_GONE, selfImagesOnce } from './ecs-image.js';
+import { ECS_DELETE_REFUSALS, ECS_IMAGE_GONE, describeImageById, selfImagesOnce } from './ecs-image.js';
 import { listEhpcCustomImages, type EhpcCustomImage } from './ehpc-list.js';
 import { fact, pick, text, type Raw } from './fields.js';
 import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
@@ -100,5 +100,13 @@ export const ehpcImage: ResourceModule = {
       api.call('ecs.DeleteImage', item.region, { RegionId: item.region, ImageId: item.id, Force: false }),
     );
     return failed ?? deleted(steps);
+  },
+
+  /** ECS DescribeImages only: what E-HPC alone says (the OsTag) is carried over from `item`. Gone from ECS is gone. */
+  async describe(api, item) {
+    const raw = await describeImageById(api, item.region, item.id);
+    if (raw === null) return null;
+    const custom: EhpcCustomImage = { id: item.id, name: item.name, osTag: item.osTag, status: item.status, sizeGiB: item.sizeGiB, ownerAlias: 'self', raw: {} };
+    return joined(item.region, custom, raw);
   },
 };

@@ -4,9 +4,27 @@
  * one paged listing rather than one call per pipeline.
  */
 import { ecsTags, fact, isoTime, path, pick, records, shown, text, type Raw } from './fields.js';
-import { listByToken } from './paging.js';
-import { deleted, deletionStep, type ResourceModule } from './resource.js';
+import type { CloudApi } from '../cloud/api.js';
+import { listByToken, type Listed } from './paging.js';
+import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
 import type { Fact, InventoryItem, PipelineExecution } from './types.js';
+
+/**
+ * Every pipeline of the region (DescribeImagePipelines), once per run: the image kinds' in-use
+ * references read the same listing for pipeline base images (references.ts).
+ */
+export function listPipelinesOnce(api: CloudApi, region: string, ctx: ListContext): Promise<Listed> {
+  return ctx.once(`ecs.DescribeImagePipelines:${region}`, () =>
+    listByToken(api, {
+      action: 'ecs.DescribeImagePipelines',
+      region,
+      params: { RegionId: region },
+      maxResults: MAX_RESULTS,
+      items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
+      id: (item) => text(item, 'ImagePipelineId'),
+    }),
+  );
+}
 
 /** DeleteImagePipeline is allowed once every execution is in one of these (seed 002). */
 export const TERMINAL_EXECUTION_STATUSES = new Set(['SUCCESS', 'FAILED', 'TEST_FAILED', 'PARTITION_SUCCESS', 'CANCELLED']);
@@ -76,16 +94,9 @@ export const imagePipeline: ResourceModule = {
   kind: 'image-pipeline',
   regions: (policyRegions) => [...policyRegions],
 
-  async list(api, region) {
+  async list(api, region, ctx) {
     const [pipelines, executions] = await Promise.all([
-      listByToken(api, {
-        action: 'ecs.DescribeImagePipelines',
-        region,
-        params: { RegionId: region },
-        maxResults: MAX_RESULTS,
-        items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
-        id: (item) => text(item, 'ImagePipelineId'),
-      }),
+      listPipelinesOnce(api, region, ctx),
       listByToken(api, {
         action: 'ecs.DescribeImagePipelineExecutions',
         region,
@@ -120,5 +131,31 @@ export const imagePipeline: ResourceModule = {
       () => api.call('ecs.DeleteImagePipeline', item.region, { RegionId: item.region, ImagePipelineId: item.id }),
     );
     return failed ?? deleted(steps);
+  },
+
+  /** DescribeImagePipelines ImagePipelineId.1=<id>, and that pipeline's executions. */
+  async describe(api, item) {
+    const [pipelines, executions] = await Promise.all([
+      listByToken(api, {
+        action: 'ecs.DescribeImagePipelines',
+        region: item.region,
+        params: { RegionId: item.region, ImagePipelineId: [item.id] },
+        maxResults: MAX_RESULTS,
+        items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
+        id: (raw) => text(raw, 'ImagePipelineId'),
+      }),
+      listByToken(api, {
+        action: 'ecs.DescribeImagePipelineExecutions',
+        region: item.region,
+        params: { RegionId: item.region, ImagePipelineId: item.id },
+        maxResults: MAX_RESULTS,
+        items: (body) => records(path(body, 'ImagePipelineExecution', 'ImagePipelineExecutionSet')),
+        id: (raw) => text(raw, 'ExecutionId'),
+      }),
+    ]);
+    const raw = pipelines.items.find((p) => text(p, 'ImagePipelineId') === item.id);
+    if (raw === undefined) return null;
+    // An execution naming another pipeline would be the API ignoring the filter: it is not this pipeline's.
+    return toItem(item.region, raw, executions.items.filter((e) => text(e, 'ImagePipelineId') === item.id));
   },
 };

@@ -11,7 +11,8 @@ import { ehpcImage } from './ehpc-image.js';
 import { imagePipeline } from './image-pipeline.js';
 import { ListingError } from './paging.js';
 import type { ListContext, ResourceModule } from './resource.js';
-import { RESOURCE_KINDS, type Inventory, type InventoryItem, type ListingFailure, type ResourceKind } from './types.js';
+import { applyReferences, startReferences } from './references.js';
+import { RESOURCE_KINDS, type Inventory, type InventoryItem, type ListingFailure, type LookupFailure, type ResourceKind } from './types.js';
 import { wuyingImage } from './wuying-image.js';
 
 export const MODULES: Readonly<Record<ResourceKind, ResourceModule>> = {
@@ -58,25 +59,31 @@ export async function takeInventory(api: CloudApi, policy: Policy, hooks: Invent
   const results = await Promise.all(
     jobs.map(async ({ kind, region }) => {
       const started = now();
+      // Images get the region's in-use references (launch templates, pipelines, scaling, E-HPC jobs) merged in;
+      // the lookups run alongside the listing (and never reject: a failed lookup is recorded).
+      const references = startReferences(api, kind, region, ctx);
       try {
-        const listing = await MODULES[kind].list(api, region, ctx);
+        const listing = await applyReferences(await MODULES[kind].list(api, region, ctx), references);
         const items = listing.items.filter((i) => i.id !== '');
         const warnings = [...listing.warnings];
         if (items.length < listing.items.length) warnings.push(`${listing.items.length - items.length} items without an ID ignored`);
         hooks.onListed?.({ kind, region, count: items.length, warnings, durationMs: now() - started });
-        return { kind, region, items };
+        return { kind, region, items, lookupFailures: listing.lookupFailures };
       } catch (e) {
         const failure = failureOf(kind, region, e);
         hooks.onFailed?.({ ...failure, durationMs: now() - started });
-        return { kind, region, failure };
+        // A lookup that failed is still reported, though nothing of this kind and region is decided on.
+        return { kind, region, failure, lookupFailures: references === null ? [] : (await references).failures };
       }
     }),
   );
   const items: InventoryItem[] = [];
   const listed: Array<{ kind: ResourceKind; region: string; count: number }> = [];
   const failures: ListingFailure[] = [];
+  const lookupFailures = new Map<string, LookupFailure>();
   const seen = new Set<string>();
   for (const r of results) {
+    for (const f of r.lookupFailures) lookupFailures.set(`${f.region}\u0000${f.lookup}`, f);
     if ('failure' in r && r.failure) {
       failures.push(r.failure);
       continue;
@@ -92,5 +99,5 @@ export async function takeInventory(api: CloudApi, policy: Policy, hooks: Invent
     }
     listed.push({ kind: r.kind, region: r.region, count });
   }
-  return { items, listed, failures };
+  return { items, listed, failures, lookupFailures: [...lookupFailures.values()] };
 }

@@ -58,15 +58,7 @@ export async function listNumbered(api: CloudApi, p: NumberedPaging): Promise<Li
     if (total === null) throw new ListingError('MalformedResponse', `${p.action} page ${page} has no usable total count`);
     claimed = total;
     const items = p.items(body);
-    for (const item of items) {
-      const id = p.id(item);
-      if (id === null) {
-        warnings.push(`${p.action} returned an item without an ID; ignored`);
-        continue;
-      }
-      if (seen.has(id)) warnings.push(`${p.action} returned ${id} twice; kept the first`);
-      else seen.set(id, item);
-    }
+    collect(p, items, seen, warnings);
     if (seen.size >= claimed) break;
     if (items.length < p.pageSize) {
       shortPages++;
@@ -102,15 +94,7 @@ export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed
   for (let page = 1; page <= MAX_PAGES; page++) {
     const body = await api.call(p.action, p.region, { ...p.params, MaxResults: p.maxResults, NextToken: token });
     calls++;
-    for (const item of p.items(body)) {
-      const id = p.id(item);
-      if (id === null) {
-        warnings.push(`${p.action} returned an item without an ID; ignored`);
-        continue;
-      }
-      if (seen.has(id)) warnings.push(`${p.action} returned ${id} twice; kept the first`);
-      else seen.set(id, item);
-    }
+    collect(p, p.items(body), seen, warnings);
     const next = body['NextToken'];
     if (typeof next !== 'string' || next === '') return { items: [...seen.values()], warnings, calls };
     if (tokens.has(next)) throw new ListingError('InconsistentListing', `${p.action} returned NextToken ${next} twice`);
@@ -118,6 +102,16 @@ export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed
     token = next;
   }
   throw new ListingError('InconsistentListing', `${p.action} did not reach the end in ${MAX_PAGES} pages`);
+}
+
+/** Adds a page's items by ID: an item without one is dropped, a repeated one keeps its first copy. */
+function collect(p: { action: ActionName; id: (item: Raw) => string | null }, items: readonly Raw[], seen: Map<string, Raw>, warnings: string[]): void {
+  for (const item of items) {
+    const id = p.id(item);
+    if (id === null) warnings.push(`${p.action} returned an item without an ID; ignored`);
+    else if (seen.has(id)) warnings.push(`${p.action} returned ${id} twice; kept the first`);
+    else seen.set(id, item);
+  }
 }
 
 function toCount(v: unknown): number | null {

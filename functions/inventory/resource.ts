@@ -40,6 +40,13 @@ export interface ResourceModule {
   list(api: CloudApi, region: string, ctx: ListContext): Promise<KindListing>;
   /** Deletes one item. Never throws for an API answer: every answer becomes an outcome. */
   remove(api: CloudApi, item: InventoryItem): Promise<DeleteResult>;
+  /**
+   * Reads one item again, as it is now, normalised as list() does; null when the API says it no
+   * longer exists. Read-only; throws (CloudError, ListingError) when it cannot tell. The re-check
+   * before each deletion (sweep/recheck.ts) compares this with what the decision was made on.
+   * `item` is the record being re-read: a fact the one describe call cannot see is carried over.
+   */
+  describe(api: CloudApi, item: InventoryItem): Promise<InventoryItem | null>;
 }
 
 export interface OutcomeCodes {

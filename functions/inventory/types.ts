@@ -23,6 +23,12 @@ export interface Fact {
 export interface SnapshotRef {
   readonly id: string;
   readonly sizeGiB: number | null;
+  /**
+   * What else names this snapshot as a disk source (a launch template version's or a scaling
+   * configuration's data disk), from the region's in-use references; such a snapshot is never
+   * deleted with the image. Absent when nothing does.
+   */
+  readonly referencedBy?: readonly string[];
 }
 
 export interface PipelineExecution {
@@ -89,9 +95,25 @@ export interface ListingFailure {
   readonly message: string;
 }
 
+/**
+ * One in-use lookup (launch templates, image pipelines, scaling configurations, E-HPC Instant
+ * executors, image families) that failed in a region: every image of that region is protected
+ * (inUse unknown) in this run, and the run reports it (exit status 1).
+ */
+export interface LookupFailure {
+  readonly region: string;
+  /** `launch templates`, `image pipelines`, `scaling configurations`, `E-HPC Instant executors`, `image families`. */
+  readonly lookup: string;
+  readonly action: string;
+  readonly code: string;
+  readonly message: string;
+}
+
 export interface Inventory {
   readonly items: readonly InventoryItem[];
   /** Kind and region pairs that were listed completely. */
   readonly listed: ReadonlyArray<{ readonly kind: ResourceKind; readonly region: string; readonly count: number }>;
   readonly failures: readonly ListingFailure[];
+  /** In-use lookups that failed (see LookupFailure); absent or empty when none did. */
+  readonly lookupFailures?: readonly LookupFailure[];
 }

@@ -109,4 +109,19 @@ export const wuyingImage: ResourceModule = {
     }
     return deleted(steps);
   },
+
+  /** ListImage ImageId=<id>, any ImageType (so that one no longer the account's own shows as such). */
+  async describe(api, item) {
+    const listed = await listNumbered(api, {
+      action: 'appstream.ListImage',
+      region: item.region,
+      params: { ImageId: item.id },
+      pageSize: 100,
+      items: (body) => records(body['Data']),
+      total: (body) => body['Count'],
+      id: (raw) => text(raw, 'ImageId'),
+    });
+    const raw = listed.items.find((r) => text(r, 'ImageId') === item.id);
+    return raw === undefined ? null : toItem(item.region, raw);
+  },
 };

@@ -75,7 +75,9 @@ function unless(
 }
 
 function inUseMeaning(item: InventoryItem): string {
-  return item.kind === 'ecs-image' || item.kind === 'ehpc-image' ? 'in use by instances' : 'in use';
+  // The evidence names what uses it (instances, a launch template, a pipeline…); only Usage alone means instances.
+  const byInstancesOnly = item.inUse.evidence.startsWith('Usage=instance') && !item.inUse.evidence.includes(';');
+  return (item.kind === 'ecs-image' || item.kind === 'ehpc-image') && byInstancesOnly ? 'in use by instances' : 'in use';
 }
 
 function ageProblemText(item: InventoryItem, created: CreationTime): string {

@@ -42,6 +42,21 @@ export type ProtectReason = (typeof PROTECT_REASONS)[number];
 export type CandidateReason = (typeof CANDIDATE_REASONS)[number];
 export type Reason = KeepReason | ProtectReason | CandidateReason;
 
+/**
+ * A snapshot behind an image the plan deletes under a rule with `deleteSnapshots`, checked before
+ * the run (run.ts previewSnapshots) so that a dry run shows what would go and what it saves.
+ * The sweep checks every one again right before deleting it.
+ */
+export interface PlannedSnapshot {
+  readonly id: string;
+  /** The size DiskDeviceMappings gives (the source disk's), GiB; null when it gives none. */
+  readonly sizeGiB: number | null;
+  /** delete: nothing else uses it; keep: something does; unknown: the check failed (it would be kept). */
+  readonly action: 'delete' | 'keep' | 'unknown';
+  /** What the check found: `image m-x uses it`, `disk d-x was created from it`, `nothing else uses it`. */
+  readonly detail: string;
+}
+
 export interface PlanItem {
   readonly kind: ResourceKind;
   readonly region: string;
@@ -62,6 +77,8 @@ export interface PlanItem {
   readonly group: string | null;
   /** What the inventory could not resolve about this item. */
   readonly warnings: readonly string[];
+  /** A delete under a rule with deleteSnapshots: the image's snapshots and whether they would go too. */
+  readonly snapshots?: readonly PlannedSnapshot[];
 }
 
 /** A region and kind stopped by maxDeletionPercent: none of its candidates are acted on. */

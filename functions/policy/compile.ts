@@ -8,6 +8,8 @@ import { compileGlob, type Glob } from './glob.js';
 import type { PolicyDocument, RuleDocument } from './schema.js';
 import {
   BUILTIN_KEEP_TAG,
+  DEFAULT_COSTS,
+  type Costs,
   type GroupBy,
   type Keep,
   type Match,
@@ -109,5 +111,11 @@ export function compilePolicy(document: PolicyDocument): Policy {
       ids: [...new Set(document.protect?.ids ?? [])],
     },
     rules: document.rules.map(compileRule),
+    costs: compileCosts(document.costs),
   };
+}
+
+function compileCosts(costs: PolicyDocument['costs']): Costs {
+  if (costs === undefined) return DEFAULT_COSTS;
+  return { snapshotPricePerGiBMonth: costs.snapshotPricePerGiBMonth, currency: costs.currency, source: 'policy' };
 }

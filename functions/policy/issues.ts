@@ -55,7 +55,7 @@ function kindOfRule(document: unknown, index: PathSegment | undefined): Resource
 function contextOf(path: readonly PathSegment[]): KeyContext | null {
   const [a, b, c, d] = path;
   if (path.length === 0) return 'top';
-  if (path.length === 1 && (a === 'limits' || a === 'protect')) return a;
+  if (path.length === 1 && (a === 'limits' || a === 'protect' || a === 'costs')) return a;
   if (a !== 'rules' || typeof b !== 'number') return null;
   if (path.length === 2) return 'rule';
   if (path.length === 3 && (c === 'match' || c === 'keep')) return c;

@@ -26,6 +26,24 @@ export const DEFAULT_LIMITS: Limits = {
   requestsPerSecond: 5,
 };
 
+/** The cost model: what a GiB-month of snapshot storage costs, for the saving a run reports. */
+export interface Costs {
+  /** Price of one GiB of standard snapshot storage for one month. */
+  readonly snapshotPricePerGiBMonth: number;
+  /** ISO 4217 code of that price (USD, CNY, …). */
+  readonly currency: string;
+  /** Whether the policy set the price or the built-in placeholder is in force. */
+  readonly source: 'policy' | 'default';
+}
+
+/**
+ * A placeholder, not a quote: the per-GB-month standard snapshot price the Alibaba Cloud snapshot
+ * billing page uses in its worked example for China (Hangzhou), "provided only for reference"
+ * (https://www.alibabacloud.com/help/en/ecs/snapshots-1). Real prices differ by region and
+ * account; set costs.snapshotPricePerGiBMonth to yours.
+ */
+export const DEFAULT_COSTS: Costs = { snapshotPricePerGiBMonth: 0.0173, currency: 'USD', source: 'default' };
+
 /** A tag condition: the key present, its value matching the glob. */
 export interface TagCondition {
   readonly key: string;
@@ -97,4 +115,6 @@ export interface Policy {
     readonly ids: readonly string[];
   };
   readonly rules: readonly Rule[];
+  /** The cost model; DEFAULT_COSTS when absent (hand-built policies). The loader always fills it. */
+  readonly costs?: Costs;
 }

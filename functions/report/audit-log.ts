@@ -5,9 +5,9 @@
  * log"): operators' saved queries and alerts depend on them.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { ListingFailure, ResourceKind } from '../inventory/types.js';
+import type { ListingFailure, LookupFailure, ResourceKind } from '../inventory/types.js';
 import type { AbortedGroup, PlanItem } from '../plan/types.js';
-import type { ItemOutcome } from '../sweep/types.js';
+import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
 import { REDACTED, SECRET_FIELD_PATHS, redactText } from './secrets.js';
 import type { RunSummary } from './summary.js';
 
@@ -22,6 +22,8 @@ export const EVENTS = {
   runFinish: 'run.finish',
   runRejected: 'run.rejected',
   runWarning: 'run.warning',
+  snapshotOutcome: 'snapshot.outcome',
+  lookupFailed: 'references.failed',
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -45,6 +47,11 @@ export interface RunStartFields {
   readonly deadline: string | null;
   readonly trigger: Record<string, unknown> | null;
   readonly version: string;
+  /** `apply` when the run carries out a reviewed plan file (gc apply); absent for a scheduled or CLI run. */
+  readonly command?: 'apply';
+  /** apply: the plan file and its checksum. */
+  readonly planFile?: string;
+  readonly planChecksum?: string;
 }
 
 export interface ApiErrorFields {
@@ -80,7 +87,8 @@ export class AuditLog {
   }
 
   runStart(f: RunStartFields): void {
-    this.logger.info({ event: EVENTS.runStart, ...f }, `run ${this.runId} started in ${f.mode} (${f.modeReason})`);
+    const what = f.command === 'apply' ? `apply of plan ${f.planFile ?? '?'}` : 'run';
+    this.logger.info({ event: EVENTS.runStart, ...f }, `${what} ${this.runId} started in ${f.mode} (${f.modeReason})`);
   }
 
   listed(f: { kind: ResourceKind; region: string; count: number; warnings: readonly string[]; durationMs: number }): void {
@@ -119,6 +127,11 @@ export class AuditLog {
         group: p.group,
         markedAt: p.markedAt,
         warnings: p.warnings.join('; '),
+        // Under deleteSnapshots: `s-1:delete:40GiB, s-2:keep:…` and the GiB that would go with the image.
+        ...(p.snapshots !== undefined && {
+          snapshots: p.snapshots.map((x) => `${x.id}:${x.action}:${x.sizeGiB ?? '?'}GiB (${x.detail})`).join('; '),
+          snapshotGiB: p.snapshots.reduce((a, x) => a + (x.action === 'delete' ? (x.sizeGiB ?? 0) : 0), 0),
+        }),
       },
       `${p.decision} ${p.kind} ${p.id} (${p.name}): ${p.detail}`,
     );
@@ -129,6 +142,23 @@ export class AuditLog {
     this.logger[level](
       { event: EVENTS.outcome, ...o, steps: o.steps.join(' ') },
       `${o.outcome} ${o.kind} ${o.id} (${o.name})${o.code ? `: ${o.code}` : ''}`,
+    );
+  }
+
+  /** One snapshot behind a deleted image: deleted, kept, refused… (sweep/snapshots.ts). */
+  snapshotOutcome(o: SnapshotOutcome): void {
+    const level = o.outcome === 'failed' ? 'error' : o.outcome === 'refused' || o.outcome === 'skipped' ? 'warn' : 'info';
+    this.logger[level](
+      { event: EVENTS.snapshotOutcome, ...o, steps: o.steps.join(' ') },
+      `snapshot ${o.snapshotId} of ${o.kind} ${o.imageId}: ${o.outcome}${o.code ? ` (${o.code})` : ''}: ${o.detail}`,
+    );
+  }
+
+  /** An in-use lookup failed: every image of the region is protected in this run. */
+  lookupFailed(f: LookupFailure): void {
+    this.logger.error(
+      { event: EVENTS.lookupFailed, ...f },
+      `in-use lookup of ${f.lookup} in ${f.region} failed (${f.action}: ${f.code}): every image there is protected in this run`,
     );
   }
 
@@ -156,6 +186,8 @@ export class AuditLog {
 
   runFinish(s: RunSummary): void {
     const level = s.exitStatus === 0 ? 'info' : 'warn';
-    this.logger[level]({ event: EVENTS.runFinish, ...s }, `run ${this.runId} finished: ${s.outcomes.deleted} deleted, ${s.outcomes.failed} failed, ${s.outcomes.refused} refused`);
+    // runId is already on every line (base): spreading it again would write the key twice.
+    const { runId: _runId, ...fields } = s;
+    this.logger[level]({ event: EVENTS.runFinish, ...fields }, `run ${this.runId} finished: ${s.outcomes.deleted} deleted, ${s.outcomes.failed} failed, ${s.outcomes.refused} refused`);
   }
 }

@@ -1,7 +1,7 @@
 /** Plain-text tables for people at a terminal: the plan, the outcomes, the summary. */
 import type { PlanItem } from '../plan/types.js';
-import type { ItemOutcome } from '../sweep/types.js';
-import type { RunSummary } from './summary.js';
+import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
+import type { plannedStorage, RunSummary, StorageSummary } from './summary.js';
 
 export interface TableOptions {
   /** ANSI colours (only on a TTY). */
@@ -14,6 +14,7 @@ const COLORS: Record<string, string> = {
   delete: '31', abort: '31', failed: '31', deleted: '31',
   mark: '33', wait: '33', defer: '33', refused: '33', skipped: '33',
   protect: '32', keep: '32', unmark: '36', marked: '33', unmarked: '36', 'already-gone': '90',
+  kept: '32',
 };
 
 function paint(text: string, key: string, color: boolean): string {
@@ -59,6 +60,12 @@ export function outcomeTable(outcomes: readonly ItemOutcome[], opts: TableOption
   return renderTable(['KIND', 'REGION', 'ID', 'NAME', 'OUTCOME', 'CODE', 'CALLS'], rows, 4, opts.color);
 }
 
+/** The snapshots of deleted images (deleteSnapshots): what became of each, and why. */
+export function snapshotTable(outcomes: readonly SnapshotOutcome[], opts: TableOptions): string {
+  const rows = outcomes.map((o) => [o.imageId, o.snapshotId, o.sizeGiB === null ? '?' : String(o.sizeGiB), o.outcome, o.code ?? '-', o.detail]);
+  return renderTable(['IMAGE', 'SNAPSHOT', 'GIB', 'OUTCOME', 'CODE', 'DETAIL'], rows, 3, opts.color);
+}
+
 export function countsLine(counts: Readonly<Record<string, number>>): string {
   return Object.entries(counts)
     .filter(([, n]) => n > 0)
@@ -71,10 +78,49 @@ export function summaryText(s: RunSummary): string {
     `run ${s.runId} (${s.mode}) in ${(s.durationMs / 1000).toFixed(1)} s: ${s.listed} items listed, ${s.apiCalls} API calls (${s.throttled} throttled)`,
     `decisions: ${countsLine(s.decisions)}`,
     `outcomes:  ${countsLine(s.outcomes)}`,
-    `reclaimed: ${s.gibReclaimed} GiB`,
+    ...storageLines(s.storage, s.mode, s.snapshotOutcomes),
   ];
+  for (const f of s.lookupFailures) lines.push(`IN-USE LOOKUP FAILED ${f.lookup} in ${f.region}: ${f.action} ${f.code}: every image there was protected`);
   for (const g of s.aborted) lines.push(`ABORTED ${g.kind} in ${g.region}: ${g.candidates}/${g.listed} (${g.percent}%) over maxDeletionPercent ${g.limit}`);
   for (const f of s.listingFailures) lines.push(`LISTING FAILED ${f.kind} in ${f.region}: ${f.code} ${f.message}`);
   if (s.leftByDeadline > 0) lines.push(`LEFT for the next run (deadline): ${s.leftByDeadline}`);
   return lines.join('\n');
+}
+
+function price(st: StorageSummary): string {
+  const where = st.priceSource === 'default' ? 'default placeholder price; set costs in the policy' : 'policy price';
+  return `${st.pricePerGiBMonth} ${st.currency}/GiB-month, ${where}`;
+}
+
+/** The storage lines of the summary: images and snapshots apart, and what the snapshots save. */
+export function storageLines(st: StorageSummary, mode: string, snapshots?: Readonly<Record<string, number>>): string[] {
+  const lines = [`reclaimed: images ${st.imageGiB} GiB (${st.imagesDeleted} deleted; nominal: an image frees no storage by itself), snapshots ${st.snapshotGiB} GiB (${st.snapshotsDeleted} deleted)`];
+  if (snapshots !== undefined) {
+    const kept = Object.entries(snapshots).filter(([k, n]) => k !== 'deleted' && n > 0).map(([k, n]) => `${k} ${n}`);
+    if (kept.length > 0) lines.push(`snapshots not deleted: ${kept.join(', ')}`);
+  }
+  if (mode === 'enforce') lines.push(`estimated saving: ${st.estimatedMonthlySaving} ${st.currency}/month (${price(st)})`);
+  if (st.plannedSnapshots > 0 || st.plannedSnapshotsKept > 0) {
+    lines.push(
+      `planned: ${st.plannedSnapshots} snapshots free to delete with their images (${st.plannedSnapshotGiB} GiB, ${st.plannedMonthlySaving} ${st.currency}/month at ${price(st)}); ${st.plannedSnapshotsKept} kept`,
+    );
+  }
+  return lines;
+}
+
+/** For `plan`: each image the plan deletes with its snapshots, and what the snapshots would free. */
+export function snapshotPlanLines(items: readonly PlanItem[], st: ReturnType<typeof plannedStorage>): string[] {
+  const lines: string[] = [];
+  for (const p of items) {
+    if (p.snapshots === undefined) continue;
+    const parts = p.snapshots.map((x) => `${x.id} (${x.sizeGiB ?? '?'} GiB) ${x.action === 'delete' ? 'would be deleted' : `kept: ${x.detail}`}`);
+    lines.push(`snapshots of ${p.id}: ${parts.length === 0 ? 'none' : parts.join('; ')}`);
+  }
+  if (lines.length > 0 || st.plannedImages > 0) {
+    const where = st.priceSource === 'default' ? 'default placeholder price; set costs in the policy' : 'policy price';
+    lines.push(
+      `storage: ${st.plannedImages} images (${st.plannedImageGiB} GiB nominal, frees nothing by itself); ${st.plannedSnapshots} snapshots would go (${st.plannedSnapshotGiB} GiB): about ${st.plannedMonthlySaving} ${st.currency}/month at ${st.pricePerGiBMonth} ${st.currency}/GiB-month (${where})`,
+    );
+  }
+  return lines;
 }

@@ -10,7 +10,9 @@ import { MODULES } from '../inventory/index.js';
 import { itemKey, type InventoryItem } from '../inventory/types.js';
 import { MARK_TAG_KEY } from '../policy/types.js';
 import type { Plan, PlanItem } from '../plan/types.js';
-import type { ItemOutcome, Outcome } from './types.js';
+import { recheckOutcome, type Recheck } from './recheck.js';
+import { cascadeSnapshots } from './snapshots.js';
+import type { ItemOutcome, Outcome, SnapshotOutcome } from './types.js';
 
 export interface SweepOptions {
   readonly api: CloudApi;
@@ -22,6 +24,10 @@ export interface SweepOptions {
   readonly deadline: number;
   readonly now?: () => number;
   readonly onOutcome?: (o: ItemOutcome) => void;
+  /** Each snapshot of a deleted image under a rule with deleteSnapshots (snapshots.ts), as it is known. */
+  readonly onSnapshotOutcome?: (o: SnapshotOutcome) => void;
+  /** Re-reads each item right before its deletion (recheck.ts); what it stops is not deleted. */
+  readonly recheck: Recheck;
 }
 
 /** TagResources and UntagResources take at most 50 resource IDs a call. */
@@ -96,6 +102,13 @@ async function deleteOne(ctx: Ctx, p: PlanItem): Promise<void> {
     ctx.report(outcomeOf(p, 'failed', started, ctx, { code: 'NotInInventory', message: 'the plan item has no inventory record' }));
     return;
   }
+  // Right before the deletion: still what was decided on, and still a candidate? Else no delete call.
+  const checked = await ctx.recheck(p, item);
+  if (checked.verdict !== 'ok') {
+    const stopped = recheckOutcome(checked);
+    if (stopped !== null) ctx.report(outcomeOf(p, stopped.outcome, started, ctx, stopped));
+    return;
+  }
   const result = await MODULES[p.kind].remove(ctx.api, item);
   ctx.report(
     outcomeOf(p, result.outcome, started, ctx, {
@@ -107,6 +120,10 @@ async function deleteOne(ctx: Ctx, p: PlanItem): Promise<void> {
       gibReclaimed: result.outcome === 'deleted' ? (item.sizeGiB ?? 0) : 0,
     }),
   );
+  // The snapshots it leaves behind (rules with deleteSnapshots); their outcomes never change the image's.
+  if ((result.outcome === 'deleted' || result.outcome === 'already-gone') && p.snapshots !== undefined) {
+    for (const o of await cascadeSnapshots({ api: ctx.api, item, plan: p, deadline: ctx.deadline, now: ctx.now })) ctx.onSnapshotOutcome?.(o);
+  }
 }
 
 /** Marks and unmarks go out in batches of 50 per region; a batch the API refuses is retried one by one. */

@@ -29,3 +29,34 @@ export interface ItemOutcome {
   /** Storage freed by this item (image size; snapshots when they were deleted too). */
   readonly gibReclaimed: number;
 }
+
+/**
+ * What became of one snapshot behind a deleted image (rules with deleteSnapshots). A snapshot's
+ * outcome never changes its image's: the image is deleted whatever happens to its snapshots.
+ * deleted / already-gone: DeleteSnapshot succeeded, or said it does not exist.
+ * kept: something else uses it (another image, a disk, a launch template or scaling configuration).
+ * refused: ECS refused (SnapshotCreatedImage, SnapshotCreatedDisk, …); the code is logged.
+ * failed: a check or the deletion failed after retries. skipped: the run reached its deadline.
+ */
+export const SNAPSHOT_OUTCOMES = ['deleted', 'already-gone', 'kept', 'refused', 'failed', 'skipped'] as const;
+export type SnapshotOutcomeKind = (typeof SNAPSHOT_OUTCOMES)[number];
+
+export interface SnapshotOutcome {
+  readonly kind: ResourceKind;
+  readonly region: string;
+  readonly imageId: string;
+  readonly imageName: string;
+  readonly rule: string | null;
+  readonly snapshotId: string;
+  readonly sizeGiB: number | null;
+  readonly outcome: SnapshotOutcomeKind;
+  readonly code: string | null;
+  readonly httpStatus: number | null;
+  readonly requestId: string | null;
+  readonly message: string | null;
+  /** What the check before deleting found. */
+  readonly detail: string;
+  readonly steps: readonly string[];
+  /** The snapshot's size when it was deleted, else 0. */
+  readonly gibReclaimed: number;
+}

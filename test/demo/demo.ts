@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main as gc } from '../../functions/commands/main.js';
 import { planCommand } from '../../functions/commands/plan.js';
 import { runCommand } from '../../functions/commands/run.js';
 import type { Output } from '../../functions/commands/common.js';
@@ -52,10 +53,12 @@ async function main(): Promise<number> {
 
     const left = emulator.state();
     const leftImages = Object.values(left.regions).reduce((n, r) => n + (r.images?.length ?? 0), 0);
-    io.out(bold('\n4. What is left'));
-    io.out(`${leftImages} of ${images} images remain; every deletion is in the audit logs: ${logDir}`);
-    io.out(`Query them like SLS would: grep '"event":"item.outcome"' ${join(logDir, 'run-1.jsonl')}`);
-
+    io.out(bold('\n4. The audit: the questions operators ask SLS, answered over the run\'s own log lines'));
+    io.out(`${leftImages} of ${images} images remain. What was deleted, and by which rule:`);
+    await gc(['audit', '--log', join(logDir, 'run-1.jsonl'), 'deleted'], io, env);
+    io.out('\nEvery refusal and failure, with its code:');
+    await gc(['audit', '--log', join(logDir, 'run-1.jsonl'), 'failures'], io, env);
+    io.out(`\nThe audit logs are in ${logDir}; the same questions as saved SLS queries are in policies/sls/.`);
     io.out(bold('\nRun it against a real account'));
     io.out(
       [

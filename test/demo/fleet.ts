@@ -3,8 +3,9 @@
  * E-HPC images in three families built every few days; ECS application images in two streams
  * and some failed builds; base images under a grace period; a region of legacy images that a
  * careless rule would wipe out; WUYING desktops; image pipelines idle and busy. Among them the
- * ones that must survive: in use by instances, shared, tagged keep, still being created, used
- * by E-HPC jobs, published, and not ours.
+ * ones that must survive: in use by instances, named by an old launch template version, scaled out
+ * from by Auto Scaling, the base of a pipeline, shared, tagged keep, still being created, used by
+ * E-HPC jobs, published, and not ours.
  *
  * Ages are relative to `now`, so the demo tells the same story whenever it runs.
  */
@@ -67,6 +68,8 @@ function hangzhouImages(now: Date): FleetImage[] {
   const web = [1, 4, 8, 15, 22, 29, 43, 57].map((age, i) => build('cn-hangzhou', `app-web-2026.${String(60 - i).padStart(3, '0')}`, age, now, { ImageFamily: 'app-web' }));
   const api = [3, 10, 24, 38, 52, 80].map((age, i) => build('cn-hangzhou', `app-api-2026.${String(40 - i).padStart(3, '0')}`, age, now, { ImageFamily: 'app-api' }));
   Object.assign(api[4] as FleetImage, { usedByInstances: 12 }); // production still runs it
+  Object.assign(web[6] as FleetImage, { ImageId: 'm-bp1inlaunchtpl01' }); // named by an old launch template version
+  Object.assign(wrf[3] as FleetImage, { ImageId: 'm-bp1inscaling001' }); // an Auto Scaling group scales out from it
   const failed = [6, 13, 44].map((age, i) => build('cn-hangzhou', `app-web-broken-${i + 1}`, age, now, { Status: 'CreateFailed', ImageFamily: 'app-web' }));
   const community = build('cn-hangzhou', 'app-web-community-edition', 200, now, { ImageFamily: 'app-web', isPublic: true });
   return [...gromacs, ...wrf, ...openfoam, building, ...web, ...api, ...failed, community];
@@ -74,6 +77,7 @@ function hangzhouImages(now: Date): FleetImage[] {
 
 function shanghaiImages(now: Date): FleetImage[] {
   const centos = [7, 30, 60, 90, 120, 150].map((age, i) => build('cn-shanghai', `base-centos-v${12 - i}`, age, now, { ImageFamily: 'base-centos', Size: 20 }));
+  Object.assign(centos[3] as FleetImage, { ImageId: 'm-uf6pipelinebase1' }); // the base image of pipeline ci-base
   const ubuntu = [14, 45, 75, 105, 135].map((age, i) => build('cn-shanghai', `base-ubuntu-v${9 - i}`, age, now, { ImageFamily: 'base-ubuntu', Size: 20 }));
   // Marked by an earlier run 10 days ago: its grace period is over.
   Object.assign(centos[5] as FleetImage, { Tags: { 'image-gc:marked-at': at(now, 10) } });
@@ -137,6 +141,18 @@ export function demoFleet(now: Date): Fleet {
     regions: {
       'cn-hangzhou': {
         images: hangzhouImages(now),
+        launchTemplates: [
+          {
+            LaunchTemplateId: 'lt-bp1webfleet0001',
+            LaunchTemplateName: 'web-fleet',
+            DefaultVersionNumber: 3,
+            versions: [
+              { VersionNumber: 1, ImageId: 'm-bp1inlaunchtpl01', VersionDescription: 'rollback target' },
+              { VersionNumber: 3, VersionDescription: 'current' },
+            ],
+          },
+        ],
+        scalingConfigurations: [{ ScalingConfigurationId: 'asc-bp1wrfburst001', ScalingGroupId: 'asg-bp1wrf0001', ImageId: 'm-bp1inscaling001' }],
         pipelines: [
           pipeline('ip-bp1ciweb00001', 'ci-web', 300, now, [['SUCCESS', 1], ['FAILED', 2], ['SUCCESS', 40]]),
           pipeline('ip-bp1ciapi00002', 'ci-api', 400, now, [['SUCCESS', 95], ['TEST_FAILED', 120]]),
@@ -147,7 +163,7 @@ export function demoFleet(now: Date): Fleet {
       'cn-shanghai': {
         images: shanghaiImages(now),
         pipelines: [
-          pipeline('ip-uf6cibase0001', 'ci-base', 365, now, [['SUCCESS', 61]]),
+          { ...pipeline('ip-uf6cibase0001', 'ci-base', 365, now, [['SUCCESS', 61]]), BaseImage: 'm-uf6pipelinebase1' },
           pipeline('ip-uf6manual0002', 'manual-golden', 365, now, []),
         ],
       },

@@ -36,6 +36,8 @@ export const PRODUCT_CODE: Record<Product, string> = {
   ehpc: 'EHPC',
   ehpcinstant: 'EhpcInstant',
   appstream: 'appstream-center',
+  sts: 'Sts',
+  ess: 'Ess',
 };
 
 export function errorBody(e: ApiError, requestId: string, hostId: string, product: Product | null): Record<string, string> {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  BUSY_KINDS, EXECUTION_STATUSES, FAULT_KINDS, IMAGE_STATUSES, OWNER_ALIASES,
+  BUSY_KINDS, EXECUTION_STATUSES, EXECUTOR_STATUSES, FAULT_KINDS, IMAGE_STATUSES, OWNER_ALIASES,
   type Behaviour, type Fleet,
 } from './fleet.js';
 
@@ -184,6 +184,100 @@ function validatePipeline(v: unknown, path: string, ids: Map<string, string>, ex
   });
 }
 
+const LAUNCH_TEMPLATE_KEYS = ['LaunchTemplateId', 'LaunchTemplateName', 'CreateTime', 'DefaultVersionNumber', 'versions', 'answer'];
+const LAUNCH_TEMPLATE_VERSION_KEYS = ['VersionNumber', 'ImageId', 'DataDisks', 'VersionDescription', 'CreateTime', 'answer'];
+const SCALING_CONFIGURATION_KEYS = ['ScalingConfigurationId', 'ScalingGroupId', 'ScalingConfigurationName', 'ImageId', 'ImageFamily',
+  'LifecycleState', 'CreationTime', 'DataDisks', 'answer'];
+const SNAPSHOT_KEYS = ['SnapshotId', 'SnapshotName', 'SourceDiskSize', 'CreationTime', 'shared', 'answer'];
+const DISK_KEYS = ['DiskId', 'SourceSnapshotId', 'Size', 'Status', 'Type', 'InstanceId', 'answer'];
+const EXECUTOR_KEYS = ['ExecutorId', 'Image', 'Status', 'JobId', 'JobName', 'TaskName', 'CreateTime', 'answer'];
+
+function dataDisks(o: Obj, path: string): void {
+  optArr(o, 'DataDisks', path).forEach((d, i) => {
+    const p = `${path}.DataDisks[${i}]`;
+    const disk = obj(d, p);
+    knownKeys(disk, p, ['SnapshotId', 'Size', 'Category', 'Device']);
+    for (const k of ['SnapshotId', 'Category', 'Device']) optStr(disk, k, p);
+    optNum(disk, 'Size', p);
+  });
+}
+
+/** The in-use references and snapshot fields of a region (README "Launch templates, scaling, snapshots, disks, executors"). */
+function validateRegionExtras(region: Obj, p: string, ids: (kind: string) => Map<string, string>): void {
+  optArr(region, 'launchTemplates', p).forEach((t, i) => {
+    const tp = `${p}.launchTemplates[${i}]`;
+    const lt = obj(t, tp);
+    knownKeys(lt, tp, LAUNCH_TEMPLATE_KEYS, ANSWER_HINT);
+    unique(ids('lt'), `${reqStr(lt, 'LaunchTemplateId', tp)}`, `${tp}.LaunchTemplateId`);
+    optStr(lt, 'LaunchTemplateName', tp);
+    time(lt, 'CreateTime', tp, false);
+    answer(lt, 'answer', tp);
+    const numbers = new Set<number>();
+    optArr(lt, 'versions', tp).forEach((v, j) => {
+      const vp = `${tp}.versions[${j}]`;
+      const version = obj(v, vp);
+      knownKeys(version, vp, LAUNCH_TEMPLATE_VERSION_KEYS, ANSWER_HINT);
+      const n = version.VersionNumber;
+      if (!Number.isInteger(n) || (n as number) < 1) fail(`${vp}.VersionNumber`, 'required, expected an integer ≥ 1', n);
+      if (numbers.has(n as number)) fail(`${vp}.VersionNumber`, `duplicate version ${String(n)}`);
+      numbers.add(n as number);
+      optStr(version, 'ImageId', vp);
+      optStr(version, 'VersionDescription', vp);
+      time(version, 'CreateTime', vp, false);
+      dataDisks(version, vp);
+      answer(version, 'answer', vp);
+    });
+    if (lt.DefaultVersionNumber !== undefined && !numbers.has(lt.DefaultVersionNumber as number)) {
+      fail(`${tp}.DefaultVersionNumber`, 'expected the VersionNumber of one of its versions', lt.DefaultVersionNumber);
+    }
+  });
+  optArr(region, 'scalingConfigurations', p).forEach((c, i) => {
+    const cp = `${p}.scalingConfigurations[${i}]`;
+    const sc = obj(c, cp);
+    knownKeys(sc, cp, SCALING_CONFIGURATION_KEYS, ANSWER_HINT);
+    unique(ids('asc'), `${reqStr(sc, 'ScalingConfigurationId', cp)}`, `${cp}.ScalingConfigurationId`);
+    reqStr(sc, 'ScalingGroupId', cp);
+    for (const k of ['ScalingConfigurationName', 'ImageId', 'ImageFamily']) optStr(sc, k, cp);
+    optEnum(sc, 'LifecycleState', cp, ['Active', 'Inactive']);
+    time(sc, 'CreationTime', cp, false);
+    dataDisks(sc, cp);
+    answer(sc, 'answer', cp);
+  });
+  optArr(region, 'snapshots', p).forEach((x, i) => {
+    const sp = `${p}.snapshots[${i}]`;
+    const snap = obj(x, sp);
+    knownKeys(snap, sp, SNAPSHOT_KEYS, ANSWER_HINT);
+    unique(ids('s'), `${reqStr(snap, 'SnapshotId', sp)}`, `${sp}.SnapshotId`);
+    optStr(snap, 'SnapshotName', sp);
+    optNum(snap, 'SourceDiskSize', sp);
+    time(snap, 'CreationTime', sp, false);
+    optBool(snap, 'shared', sp);
+    answer(snap, 'answer', sp);
+  });
+  optArr(region, 'disks', p).forEach((x, i) => {
+    const dp = `${p}.disks[${i}]`;
+    const disk = obj(x, dp);
+    knownKeys(disk, dp, DISK_KEYS, ANSWER_HINT);
+    unique(ids('d'), `${reqStr(disk, 'DiskId', dp)}`, `${dp}.DiskId`);
+    for (const k of ['SourceSnapshotId', 'Status', 'Type', 'InstanceId']) optStr(disk, k, dp);
+    optNum(disk, 'Size', dp);
+    answer(disk, 'answer', dp);
+  });
+  optArr(region, 'executors', p).forEach((x, i) => {
+    const ep = `${p}.executors[${i}]`;
+    const ex = obj(x, ep);
+    knownKeys(ex, ep, EXECUTOR_KEYS, ANSWER_HINT);
+    unique(ids('e'), `${reqStr(ex, 'ExecutorId', ep)}`, `${ep}.ExecutorId`);
+    reqStr(ex, 'Image', ep);
+    if (typeof ex.Status !== 'string' || !(EXECUTOR_STATUSES as readonly string[]).includes(ex.Status)) {
+      fail(`${ep}.Status`, `required, expected one of ${EXECUTOR_STATUSES.join(', ')}`, ex.Status);
+    }
+    for (const k of ['JobId', 'JobName', 'TaskName']) optStr(ex, k, ep);
+    time(ex, 'CreateTime', ep, false);
+    answer(ex, 'answer', ep);
+  });
+}
+
 function validateWuyingImage(v: unknown, path: string, ids: Map<string, string>): void {
   const o = obj(v, path);
   knownKeys(o, path, WUYING_KEYS, ANSWER_HINT);
@@ -200,7 +294,7 @@ function validateWuyingImage(v: unknown, path: string, ids: Map<string, string>)
 export function validateBehaviour(v: unknown, path = 'behaviour'): Behaviour {
   if (v === undefined) return {};
   const b = obj(v, path);
-  const known = ['qps', 'latencyMs', 'faults', 'deleteMissingImage', 'paging', 'errors', 'forceDeletesSharedImage',
+  const known = ['qps', 'latencyMs', 'faults', 'deleteMissingImage', 'deleteMissingSnapshot', 'paging', 'errors', 'forceDeletesSharedImage',
     'imageIdListsAllStatuses', 'unknownRegion', 'timestampWindowMinutes'];
   for (const k of Object.keys(b)) if (!known.includes(k)) fail(`${path}.${k}`, `unknown behaviour (known: ${known.join(', ')})`);
   if (b.qps !== undefined) {
@@ -231,6 +325,7 @@ export function validateBehaviour(v: unknown, path = 'behaviour'): Behaviour {
     optNum(f, 'throttleRetryAfterMs', p, 1);
   }
   optEnum(b, 'deleteMissingImage', path, ['error', 'ignore']);
+  optEnum(b, 'deleteMissingSnapshot', path, ['error', 'ignore']);
   optEnum(b, 'unknownRegion', path, ['empty', 'error']);
   optBool(b, 'forceDeletesSharedImage', path);
   optBool(b, 'imageIdListsAllStatuses', path);
@@ -277,13 +372,21 @@ export function validateFleet(v: unknown): Fleet {
   const imageIds = new Map<string, string>();
   const pipelineIds = new Map<string, string>();
   const execIds = new Map<string, string>();
+  const extraIds = new Map<string, Map<string, string>>();
+  const idsOf = (kind: string): Map<string, string> => {
+    let m = extraIds.get(kind);
+    if (m === undefined) extraIds.set(kind, (m = new Map()));
+    return m;
+  };
+  const regionKeys = ['images', 'pipelines', 'launchTemplates', 'scalingConfigurations', 'snapshots', 'disks', 'executors'];
   for (const [name, r] of Object.entries(regions)) {
     const p = `regions.${name}`;
     if (!/^[a-z0-9-]+$/.test(name)) fail(p, 'region names look like cn-hangzhou');
     const region = obj(r, p);
-    for (const k of Object.keys(region)) if (k !== 'images' && k !== 'pipelines') fail(`${p}.${k}`, 'unknown region field (known: images, pipelines)');
+    for (const k of Object.keys(region)) if (!regionKeys.includes(k)) fail(`${p}.${k}`, `unknown region field (known: ${regionKeys.join(', ')})`);
     optArr(region, 'images', p).forEach((img, i) => validateImage(img, `${p}.images[${i}]`, imageIds));
     optArr(region, 'pipelines', p).forEach((pl, i) => validatePipeline(pl, `${p}.pipelines[${i}]`, pipelineIds, execIds));
+    validateRegionExtras(region, p, idsOf);
   }
   if (f.wuying !== undefined) {
     const w = obj(f.wuying, 'wuying');

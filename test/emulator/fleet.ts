@@ -7,7 +7,7 @@
  * Validation lives in fleet-validate.ts; the mutable in-memory form in state.ts.
  */
 
-export type Product = 'ecs' | 'ehpc' | 'ehpcinstant' | 'appstream';
+export type Product = 'ecs' | 'ehpc' | 'ehpcinstant' | 'appstream' | 'sts' | 'ess';
 
 export const IMAGE_STATUSES = ['Creating', 'Waiting', 'Available', 'UnAvailable', 'CreateFailed', 'Deprecated'] as const;
 export type ImageStatus = (typeof IMAGE_STATUSES)[number];
@@ -127,9 +127,109 @@ export interface FleetPipeline {
   answer?: AnswerOverride;
 }
 
+/** A data disk of a launch template version or scaling configuration (its source snapshot is a reference). */
+export interface FleetDataDisk {
+  SnapshotId?: string;
+  Size?: number;
+  Category?: string;
+  Device?: string;
+}
+
+export interface FleetLaunchTemplateVersion {
+  VersionNumber: number;
+  /** The image the version launches; absent: it names none. */
+  ImageId?: string;
+  DataDisks?: FleetDataDisk[];
+  VersionDescription?: string;
+  /** ISO 8601; default the template's CreateTime. */
+  CreateTime?: string;
+  /** Overrides for the DescribeLaunchTemplateVersions item. */
+  answer?: AnswerOverride;
+}
+
+export interface FleetLaunchTemplate {
+  LaunchTemplateId: string;
+  LaunchTemplateName?: string;
+  /** ISO 8601; default 2026-01-01T00:00:00Z. */
+  CreateTime?: string;
+  /** Default: the lowest version number. */
+  DefaultVersionNumber?: number;
+  versions?: FleetLaunchTemplateVersion[];
+  /** Overrides for the DescribeLaunchTemplates item. */
+  answer?: AnswerOverride;
+}
+
+export interface FleetScalingConfiguration {
+  ScalingConfigurationId: string;
+  ScalingGroupId: string;
+  ScalingConfigurationName?: string;
+  ImageId?: string;
+  ImageFamily?: string;
+  /** Active (default) or Inactive. */
+  LifecycleState?: 'Active' | 'Inactive';
+  /** ISO 8601; default 2026-01-01T00:00:00Z. */
+  CreationTime?: string;
+  DataDisks?: FleetDataDisk[];
+  answer?: AnswerOverride;
+}
+
+/**
+ * An ECS snapshot the fleet lists explicitly. Snapshots named by an image's DiskDeviceMappings
+ * exist without being listed while the image does; DeleteImage leaves them here.
+ */
+export interface FleetSnapshot {
+  SnapshotId: string;
+  SnapshotName?: string;
+  /** GiB, the source disk's size. Default 40. */
+  SourceDiskSize?: number;
+  /** ISO 8601; default 2026-01-01T00:00:00Z. */
+  CreationTime?: string;
+  /** Shared with another account: DeleteSnapshot answers InvalidOperation.DeleteSharedSnapshotUnsupported. */
+  shared?: boolean;
+  answer?: AnswerOverride;
+}
+
+export interface FleetDisk {
+  DiskId: string;
+  /** The snapshot the disk was created from: DeleteSnapshot (Force=false) answers SnapshotCreatedDisk. */
+  SourceSnapshotId?: string;
+  Size?: number;
+  /** Default In_use. */
+  Status?: string;
+  /** system or data (default data). */
+  Type?: string;
+  InstanceId?: string;
+  answer?: AnswerOverride;
+}
+
+/** An E-HPC Instant executor (ListExecutors); one that is not finished also makes RemoveImage answer ImageInUse. */
+export interface FleetExecutor {
+  ExecutorId: string;
+  Image: string;
+  /** Pending, Initing, Running, Succeeded, Failed, Exception, Retrying, Expired, Suspended, Restarting, Deleted, Deleting. */
+  Status: string;
+  JobId?: string;
+  JobName?: string;
+  TaskName?: string;
+  /** 'YYYY-MM-DD HH:mm:ss' or ISO 8601; default 2026-01-01 00:00:00. */
+  CreateTime?: string;
+  answer?: AnswerOverride;
+}
+
+export const EXECUTOR_STATUSES = [
+  'Pending', 'Initing', 'Running', 'Succeeded', 'Failed', 'Exception', 'Retrying', 'Expired', 'Suspended', 'Restarting', 'Deleted', 'Deleting',
+] as const;
+/** Executor states that are over: the executor no longer holds its image. */
+export const FINISHED_EXECUTOR_STATUSES: readonly string[] = ['Succeeded', 'Failed', 'Expired', 'Deleted'];
+
 export interface FleetRegion {
   images?: FleetImage[];
   pipelines?: FleetPipeline[];
+  launchTemplates?: FleetLaunchTemplate[];
+  scalingConfigurations?: FleetScalingConfiguration[];
+  snapshots?: FleetSnapshot[];
+  disks?: FleetDisk[];
+  executors?: FleetExecutor[];
 }
 
 export interface WuyingImage {
@@ -200,6 +300,8 @@ export interface Behaviour {
   faults?: Faults;
   /** ECS DeleteImage on a missing image: 404 InvalidImageId.NotFound ('error', default) or 200 ('ignore'). */
   deleteMissingImage?: 'error' | 'ignore';
+  /** ECS DeleteSnapshot on a missing snapshot: 404 InvalidSnapshotId.NotFound ('error', default) or 200 ('ignore'); the docs say both. */
+  deleteMissingSnapshot?: 'error' | 'ignore';
   paging?: PagingAnomalies;
   errors?: InjectedError[];
   // --- Guessed behaviour, selectable (README "Behaviour I had to guess") ---

@@ -4,7 +4,10 @@
  * 100,000 images does not sort or filter the whole region on every page. Deletions are spliced out
  * of the cached views; other changes (tags) drop the filter caches only.
  */
-import type { Behaviour, Fleet, FleetCredential, FleetImage, FleetPipeline, WuyingImage } from './fleet.js';
+import type {
+  Behaviour, Fleet, FleetCredential, FleetDisk, FleetExecutor, FleetImage, FleetLaunchTemplate, FleetPipeline, FleetRegion,
+  FleetScalingConfiguration, FleetSnapshot, WuyingImage,
+} from './fleet.js';
 import { parseTime } from './fleet-validate.js';
 
 export const DEFAULT_ACCOUNT_ID = '1234567890123456';
@@ -93,10 +96,48 @@ export class SortedIndex<T extends object> {
 export class RegionState {
   readonly images: SortedIndex<FleetImage>;
   readonly pipelines: SortedIndex<FleetPipeline>;
+  readonly launchTemplates: FleetLaunchTemplate[];
+  readonly scalingConfigurations: FleetScalingConfiguration[];
+  /** Snapshots listed explicitly or left behind by DeleteImage, by ID in fleet order. */
+  readonly snapshots: Map<string, FleetSnapshot>;
+  readonly disks: FleetDisk[];
+  readonly executors: FleetExecutor[];
 
-  constructor(readonly name: string, images: FleetImage[] = [], pipelines: FleetPipeline[] = []) {
+  constructor(
+    readonly name: string,
+    images: FleetImage[] = [],
+    pipelines: FleetPipeline[] = [],
+    more: Omit<FleetRegion, 'images' | 'pipelines'> = {},
+  ) {
     this.images = new SortedIndex((i) => i.ImageId, newestFirst((i) => i.CreationTime, (i) => i.ImageId), images);
     this.pipelines = new SortedIndex((p) => p.ImagePipelineId, newestFirst((p) => p.CreationTime, (p) => p.ImagePipelineId), pipelines);
+    this.launchTemplates = more.launchTemplates ?? [];
+    this.scalingConfigurations = more.scalingConfigurations ?? [];
+    this.snapshots = new Map((more.snapshots ?? []).map((x) => [x.SnapshotId, x]));
+    this.disks = more.disks ?? [];
+    this.executors = more.executors ?? [];
+  }
+
+  /** The snapshot IDs an image's DiskDeviceMappings name (the default mapping's included). */
+  static snapshotIdsOf(img: FleetImage): string[] {
+    if (img.DiskDeviceMappings === undefined) return [`s-${img.ImageId.replace(/^m-/, '')}`];
+    return img.DiskDeviceMappings.map((d) => d.SnapshotId ?? '').filter((id) => id !== '');
+  }
+
+  /** The images (any owner, any status) whose disk mappings name `snapshotId`, in list order. */
+  imagesUsingSnapshot(snapshotId: string): FleetImage[] {
+    return this.images.sortedAll().filter((i) => RegionState.snapshotIdsOf(i).includes(snapshotId));
+  }
+
+  /** The region's fields beyond images and pipelines, for the fleet file; empty ones left out. */
+  extraForFleet(): Omit<FleetRegion, 'images' | 'pipelines'> {
+    const out: Omit<FleetRegion, 'images' | 'pipelines'> = {};
+    if (this.launchTemplates.length > 0) out.launchTemplates = this.launchTemplates;
+    if (this.scalingConfigurations.length > 0) out.scalingConfigurations = this.scalingConfigurations;
+    if (this.snapshots.size > 0) out.snapshots = [...this.snapshots.values()];
+    if (this.disks.length > 0) out.disks = this.disks;
+    if (this.executors.length > 0) out.executors = this.executors;
+    return out;
   }
 }
 
@@ -116,7 +157,8 @@ export class FleetState {
     const creds = fleet.credentials && fleet.credentials.length > 0 ? fleet.credentials : DEFAULT_CREDENTIALS;
     this.credentials = new Map(creds.map((c) => [c.accessKeyId, c]));
     for (const [name, r] of Object.entries(fleet.regions)) {
-      this.regions.set(name, new RegionState(name, r.images, r.pipelines));
+      const { images, pipelines, ...more } = r;
+      this.regions.set(name, new RegionState(name, images, pipelines, more));
     }
     this.wuying = new SortedIndex((w) => w.ImageId, newestFirst((w) => w.GmtCreate, (w) => w.ImageId), fleet.wuying?.images ?? []);
     this.behaviour = fleet.behaviour ?? {};
@@ -140,7 +182,7 @@ export class FleetState {
   /** The fleet as it is now, in the fleet-file format (a copy). */
   toFleet(): Fleet {
     const regions: Fleet['regions'] = {};
-    for (const [name, r] of this.regions) regions[name] = { images: r.images.values(), pipelines: r.pipelines.values() };
+    for (const [name, r] of this.regions) regions[name] = { images: r.images.values(), pipelines: r.pipelines.values(), ...r.extraForFleet() };
     const fleet: Fleet = { accountId: this.accountId, regions, wuying: { images: this.wuying.values() }, behaviour: this.behaviour };
     if (this.credentialList) fleet.credentials = this.credentialList;
     return structuredClone(fleet);

@@ -23,6 +23,13 @@ const CALLS: Record<ActionName, { region: string; params: ApiParams }> = {
   'ehpcinstant.RemoveImage': { region: R, params: { ImageId: 'm-inst', ImageType: 'VM' } },
   'appstream.ListImage': { region: WUYING_REGION, params: { ImageType: 'User', PageSize: 100, Distro: 'Windows', TagList: [{ Key: 'team', Value: 'desk' }] } },
   'appstream.DeleteImage': { region: WUYING_REGION, params: { ImageId: 'imgc-0002' } },
+  'sts.GetCallerIdentity': { region: R, params: {} },
+  'ecs.DescribeLaunchTemplates': { region: R, params: { PageSize: 50, PageNumber: 1 } },
+  'ecs.DescribeLaunchTemplateVersions': { region: R, params: { LaunchTemplateId: 'lt-test', DetailFlag: true, PageSize: 50 } },
+  'ecs.DescribeDisks': { region: R, params: { SnapshotId: 's-free', MaxResults: 10 } },
+  'ecs.DeleteSnapshot': { region: R, params: { SnapshotId: 's-free', Force: false } },
+  'ess.DescribeScalingConfigurations': { region: R, params: { PageSize: 50 } },
+  'ehpcinstant.ListExecutors': { region: R, params: { Filter: JSON.stringify({ Status: ['Running'] }), PageSize: 100 } },
 };
 
 let emu: Emulator;

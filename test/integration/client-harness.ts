@@ -31,6 +31,9 @@ export function testFleet(): Fleet {
           { ImageId: 'm-inst', CreationTime: '2025-01-03T00:00:00Z', ImageName: 'instant', ehpc: { instantRegistered: true } },
           { ImageId: 'm-used', CreationTime: '2025-01-04T00:00:00Z', usedByInstances: 1 },
         ],
+        // For the in-use lookups and the snapshot cascade.
+        launchTemplates: [{ LaunchTemplateId: 'lt-test', LaunchTemplateName: 'web', versions: [{ VersionNumber: 1, ImageId: 'm-page000' }] }],
+        snapshots: [{ SnapshotId: 's-free', SourceDiskSize: 20 }],
         pipelines: [
           { ImagePipelineId: 'ip-keep', Name: 'keep', CreationTime: '2026-01-01T00:00:00Z',
             executions: [{ ExecutionId: 'exec-1', Status: 'SUCCESS', CreationTime: '2026-01-02T00:00:00Z' }] },

@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FcContext } from '../../functions/fc-types.js';
 import { createHandler } from '../../functions/handler.js';
+import { createCloudClient } from '../../functions/cloud/client.js';
+import { secretValues } from '../../functions/cloud/credentials.js';
+import { loadPolicy } from '../../functions/policy/load.js';
 import { AuditLog } from '../../functions/report/audit-log.js';
+import { runCollector } from '../../functions/run.js';
 import type { Emulator } from '../emulator/index.js';
 import { cli, emulatorWith, envFor, logSink, tempDir, writePolicy } from '../support/e2e.js';
 import { E2E_NOW, ECS_POLICY, ecsFleet } from '../support/fleets.js';
@@ -82,5 +86,99 @@ describe('secrets', () => {
     expect(sink.raw).toHaveLength(2);
     expectClean(sink.raw.join('\n'));
     expect(sink.raw.join('\n')).toContain('[REDACTED]');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Added for issue #7 (reliability): the cloud echoing the string to sign, plan --json, V2 signatures.
+
+/** Every form a secret takes on the wire: raw, URL-encoded once (a query) and twice (a V1/V2 string to sign). */
+function expectCleanDeep(text: string, where: string): void {
+  for (const s of SECRETS) {
+    for (const form of new Set([s, encodeURIComponent(s), encodeURIComponent(encodeURIComponent(s)), JSON.stringify(s).slice(1, -1)])) {
+      expect(text.includes(form), `${where}: found ${form.slice(0, 8)}... (${form === s ? 'raw' : 'encoded'})`).toBe(false);
+    }
+  }
+}
+
+/** What ECS answers a V1/V2 request whose signature does not match: the server's string to sign, which holds the key ID and the token. */
+function stringToSignMessage(): string {
+  const query = `AccessKeyId=${encodeURIComponent(KEY.accessKeyId)}&Action=DescribeImages&Format=JSON&RegionId=cn-shanghai&SecurityToken=${encodeURIComponent(TOKEN)}&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&Version=2014-05-26`;
+  return `Specified signature is not matched with our calculation. server string to sign is:POST&%2F&${encodeURIComponent(query)}`;
+}
+
+describe('secrets (reliability)', () => {
+  // BUG (functions/commands/plan.ts prints listingFailures unredacted; functions/cloud/classify.ts
+  // sanitizeMessage removes only `?query` strings and the client's secret values, which leave out
+  // the AccessKeyId; functions/report/secrets.ts redactText knows the raw, JSON and once-encoded
+  // forms only): when the cloud answers SignatureDoesNotMatch with its string to sign, as ECS does
+  // for V1/V2 requests, the message carries the AccessKeyId verbatim and the STS token encoded
+  // twice. It reaches `plan --json` (listingFailures[].message) and the audit log. Fix: redact the
+  // twice-encoded form too, pass the AccessKeyId to sanitizeMessage, cut any "string to sign is:"
+  // tail from API messages, and redact the plan output like the log.
+  it.fails('BUG: stay out of plan --json, the audit log and the output when the cloud echoes its string to sign', async () => {
+    emu = await emulatorWith({
+      ...ecsFleet(),
+      credentials: [{ ...KEY, securityToken: TOKEN }],
+      behaviour: { errors: [{ action: 'DescribeImages', region: 'cn-shanghai', status: 400, code: 'SignatureDoesNotMatch', message: stringToSignMessage() }] },
+    });
+    const log = `${tempDir()}/audit.jsonl`;
+    const env = { ...envFor(emu), ALIBABA_CLOUD_ACCESS_KEY_ID: KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: KEY.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: TOKEN };
+    const policy = writePolicy(tempDir(), ECS_POLICY);
+    const planned = await cli(['plan', '--policy', policy, '--json', '--now', E2E_NOW.toISOString()], env);
+    expect(planned.stdout).toContain('SignatureDoesNotMatch');
+    const ran = await cli(['run', '--policy', policy, '--now', E2E_NOW.toISOString(), '--log', log], env);
+    expectCleanDeep(planned.stdout + planned.stderr, 'plan --json');
+    expectCleanDeep(readFileSync(log, 'utf8'), 'audit log');
+    expectCleanDeep(ran.stdout + ran.stderr, 'run output');
+  });
+
+  it('stay out of the log and of every error with V2 (HMAC-SHA1 query) signatures, whose URLs carry the key ID, token and signature', async () => {
+    emu = await emulatorWith({
+      ...ecsFleet(),
+      credentials: [{ ...KEY, securityToken: TOKEN }],
+      behaviour: { faults: { rate: 0.5, kinds: ['reset', 'timeout', 'malformed', 'ServiceUnavailable'], seed: 11 } },
+    });
+    const client = createCloudClient({
+      credentials: { kind: 'static', ...KEY, securityToken: TOKEN },
+      endpoint: emu.url,
+      signatureAlgorithm: 'v2',
+      readTimeoutMs: 300,
+      retry: { baseDelayMs: 5, maxDelayMs: 50 },
+      rate: { requestsPerSecond: 100 },
+    });
+    // V2 really was used: the emulator saw V1-style signed requests.
+    const sink = logSink();
+    const secretsForLog = [...secretValues({ kind: 'static', ...KEY, securityToken: TOKEN }), KEY.accessKeyId];
+    const log = new AuditLog({ runId: 'v2', secrets: secretsForLog, destination: sink.destination });
+    const errors: string[] = [];
+    const api = {
+      async call(...args: Parameters<typeof client.call>) {
+        try {
+          return await client.call(...args);
+        } catch (e) {
+          errors.push(e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e));
+          throw e;
+        }
+      },
+    };
+    const loaded = loadPolicy({ text: ECS_POLICY, file: 'p.yaml' });
+    if (!loaded.ok) throw new Error('policy');
+    await runCollector({
+      policy: { policy: loaded.policy, file: 'p.yaml', sha256: loaded.sha256 },
+      api,
+      mode: 'enforce',
+      modeReason: 'test',
+      now: E2E_NOW,
+      deadline: null,
+      log,
+      apiStats: () => ({ calls: 0, throttled: 0 }),
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(emu.calls().some((c) => c.signature === 'v1')).toBe(true);
+    expect(emu.calls().some((c) => c.fault !== undefined)).toBe(true);
+    expect(errors.length).toBeGreaterThan(0);
+    expectCleanDeep(errors.join('\n'), 'CloudError messages and stacks');
+    expectCleanDeep(sink.raw.join('\n'), 'audit log');
   });
 });

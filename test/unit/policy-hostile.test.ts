@@ -261,3 +261,26 @@ describe('explicit hostile inputs', () => {
     expect(loadPolicy(undefined as never).ok).toBe(false);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Added for issue #7: files that are hostile as files (the text-level list above is complete).
+
+describe('hostile policy files', () => {
+  it('refuses what is not a regular file without reading it (a device that never ends, a directory)', async () => {
+    const { loadPolicyFile } = await import('../../functions/policy/load.js');
+    const started = Date.now();
+    for (const path of ['/dev/zero', '/dev/urandom', fileURLToPath(new URL('.', import.meta.url))]) {
+      const result = loadPolicyFile(path);
+      expect(result.ok).toBe(false);
+      expect(errorsOf(result)[0]).toMatchObject({ line: 1, column: 1, message: expect.stringContaining('not a regular file') });
+    }
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses a policy saved as UTF-16 (a Windows editor default) at its first byte', () => {
+    const text = 'version: 1\nregions: [cn-hangzhou]\nrules: [{name: a, resource: ecs-image, keep: {}}]\n';
+    expect(errorsOf(load(Buffer.from(`\ufeff${text}`, 'utf16le')))[0]).toMatchObject({ line: 1, column: 1, message: expect.stringContaining('not UTF-8') });
+    // A UTF-8 byte-order mark is harmless and accepted.
+    expect(load(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)])).ok).toBe(true);
+  });
+});

@@ -114,6 +114,6 @@ describe('schema knowledge', () => {
     expect(kindsAllowing('match', 'status')).toEqual(['ehpc-image', 'ecs-image', 'wuying-image']);
     expect(kindsAllowing('match', 'name')).toEqual([...RESOURCE_KINDS]);
     expect(kindsAllowing('match', 'tags')).toEqual([...RESOURCE_KINDS]);
-    expect(allowedKeys('top')).toEqual(['version', 'mode', 'regions', 'limits', 'protect', 'rules']);
+    expect(allowedKeys('top')).toEqual(['version', 'mode', 'regions', 'limits', 'protect', 'rules', 'costs']);
   });
 });

@@ -5,7 +5,7 @@
 import { ApiError, invalidParameter } from '../errors.js';
 import { IMAGE_STATUSES, OWNER_ALIASES, type BusyKind, type FleetImage } from '../fleet.js';
 import { pageByNumber } from '../paging.js';
-import type { FleetState, RegionState } from '../state.js';
+import { RegionState, type FleetState } from '../state.js';
 import { ecsRegion, ecsTags, matchesTags, tagFilter, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
 
 const OTHER_OWNER_ID = 9876543210987654;
@@ -78,6 +78,8 @@ interface ImageFilter {
   family?: string;
   usage?: string;
   isPublic?: boolean;
+  /** Images whose disk mappings name this snapshot. */
+  snapshotId?: string;
   tags: ReturnType<typeof tagFilter>;
 }
 
@@ -95,7 +97,7 @@ function parseFilter(ctx: ApiContext, hasImageIds: boolean): ImageFilter {
   const usage = p.str('Usage');
   if (usage !== undefined && usage !== 'instance' && usage !== 'none') throw invalidParameter('Usage', 'must be instance or none');
   const isPublic = p.str('IsPublic') === undefined ? undefined : p.bool('IsPublic', false);
-  return { owners: owner ? [owner] : DEFAULT_OWNERS, statuses, name: p.str('ImageName'), family: p.str('ImageFamily'), usage, isPublic, tags: tagFilter(ctx) };
+  return { owners: owner ? [owner] : DEFAULT_OWNERS, statuses, name: p.str('ImageName'), family: p.str('ImageFamily'), usage, isPublic, snapshotId: p.str('SnapshotId'), tags: tagFilter(ctx) };
 }
 
 function matches(img: FleetImage, f: ImageFilter): boolean {
@@ -106,6 +108,7 @@ function matches(img: FleetImage, f: ImageFilter): boolean {
     (f.family === undefined || img.ImageFamily === f.family) &&
     (f.usage === undefined || ((img.usedByInstances ?? 0) > 0 ? 'instance' : 'none') === f.usage) &&
     (f.isPublic === undefined || (img.isPublic ?? false) === f.isPublic) &&
+    (f.snapshotId === undefined || RegionState.snapshotIdsOf(img).includes(f.snapshotId)) &&
     matchesTags(img.Tags, f.tags)
   );
 }
@@ -178,7 +181,18 @@ export function deleteImage(ctx: ApiContext): ApiAnswer {
   }
   if (dryRun) throw new ApiError(400, 'DryRunOperation', 'Request validation has been passed with DryRun flag set.');
   region.images.delete(id);
+  leaveSnapshots(region, img);
   return { RequestId: ctx.requestId };
+}
+
+/** DeleteImage leaves the image's snapshots behind (they are what costs money): they stay in the region's list. */
+function leaveSnapshots(region: RegionState, img: FleetImage): void {
+  const sizes = new Map((img.DiskDeviceMappings ?? []).map((d) => [d.SnapshotId ?? '', Number(d.Size ?? img.Size ?? 40)]));
+  for (const id of RegionState.snapshotIdsOf(img)) {
+    if (region.snapshots.has(id)) continue;
+    const size = sizes.get(id);
+    region.snapshots.set(id, { SnapshotId: id, SourceDiskSize: size !== undefined && Number.isFinite(size) ? size : (img.Size ?? 40), CreationTime: img.CreationTime });
+  }
 }
 
 export function describeImageSharePermission(ctx: ApiContext): ApiAnswer {

@@ -5,7 +5,7 @@
  * has one (RegionId or host), else in every region.
  */
 import { ApiError } from '../errors.js';
-import type { FleetImage } from '../fleet.js';
+import { FINISHED_EXECUTOR_STATUSES, type FleetImage } from '../fleet.js';
 import { pageByNumber } from '../paging.js';
 import { newestFirst, type RegionState } from '../state.js';
 import { plainTime, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
@@ -28,7 +28,9 @@ export function removeImage(ctx: ApiContext): ApiAnswer {
   if (!img || !img.ehpc?.instantRegistered || registeredAs(img) !== type) {
     throw new ApiError(404, 'ImageNotFound', 'The specified image does not exist.');
   }
-  if (img.ehpc.usedByJobs) throw new ApiError(403, 'ImageInUse', 'Image is still used by jobs.');
+  // usedByJobs: used in a way ListExecutors does not show (finished jobs' records, say); executors: unfinished ones.
+  const running = found!.region.executors.some((e) => e.Image === id && !FINISHED_EXECUTOR_STATUSES.includes(e.Status));
+  if (img.ehpc.usedByJobs || running) throw new ApiError(403, 'ImageInUse', 'Image is still used by jobs.');
   img.ehpc.instantRegistered = false;
   return { RequestId: ctx.requestId, Success: true };
 }

@@ -10,15 +10,22 @@ import { deleteImagePipeline, describeImagePipelineExecutions, describeImagePipe
 import { tagResources, untagResources } from './ecs-tags.js';
 import { listCustomImages } from './ehpc.js';
 import { listImages, removeImage } from './ehpc-instant.js';
+import { getCallerIdentity } from './sts.js';
+import { describeLaunchTemplates, describeLaunchTemplateVersions } from './ecs-launch-templates.js';
+import { deleteSnapshot, describeDisks } from './ecs-snapshots.js';
+import { listExecutors } from './ehpc-executors.js';
+import { describeScalingConfigurations } from './ess.js';
 
 export const PRODUCT_VERSIONS: Record<string, Product> = {
   '2014-05-26': 'ecs',
   '2018-04-12': 'ehpc',
   '2023-07-01': 'ehpcinstant',
   '2021-09-01': 'appstream',
+  '2015-04-01': 'sts',
+  '2014-08-28': 'ess',
 };
 
-const VERSION_OF: Record<Product, string> = { ecs: '2014-05-26', ehpc: '2018-04-12', ehpcinstant: '2023-07-01', appstream: '2021-09-01' };
+const VERSION_OF: Record<Product, string> = { ecs: '2014-05-26', ehpc: '2018-04-12', ehpcinstant: '2023-07-01', appstream: '2021-09-01', sts: '2015-04-01', ess: '2014-08-28' };
 
 function route(product: Product, action: string, mutating: boolean, handler: Handler): Route {
   return { product, action, version: VERSION_OF[product], mutating, handler };
@@ -38,6 +45,14 @@ export const ROUTES: readonly Route[] = [
   route('ehpcinstant', 'ListImages', false, listImages),
   route('appstream', 'ListImage', false, listImage),
   route('appstream', 'DeleteImage', true, deleteWuyingImage),
+  route('sts', 'GetCallerIdentity', false, getCallerIdentity),
+  // In-use references and the snapshot cascade (docs/in-use-and-snapshots.md).
+  route('ecs', 'DescribeLaunchTemplates', false, describeLaunchTemplates),
+  route('ecs', 'DescribeLaunchTemplateVersions', false, describeLaunchTemplateVersions),
+  route('ecs', 'DescribeDisks', false, describeDisks),
+  route('ecs', 'DeleteSnapshot', true, deleteSnapshot),
+  route('ess', 'DescribeScalingConfigurations', false, describeScalingConfigurations),
+  route('ehpcinstant', 'ListExecutors', false, listExecutors),
 ];
 
 const BY_KEY = new Map(ROUTES.map((r) => [`${r.version} ${r.action}`, r]));
