@@ -232,12 +232,13 @@ function throughputSection(cells: readonly ThroughputCell[]): string {
     `${c.throttledDeleteCalls} / ${c.deleteCalls} (${pct(c.throttledShare)})`,
     c.failedItems,
     c.remaining,
+    c.sweepCallsPerItem === undefined ? '-' : c.sweepCallsPerItem.toFixed(2),
     c.collectorCpuS.toFixed(1),
     c.emulatorCpuS === null ? '-' : c.emulatorCpuS.toFixed(1),
     c.informational ? 'info' : cellMisses(c).length === 0 ? 'ok' : 'MISSED',
   ]);
   return mdTable(
-    ['fleet', 'Q (/s/region)', 'latency (ms)', 'requestsPerSecond', 'concurrency', 'deletion rate ÷ Q (worst region)', 'per region', 'listing + plan (s)', 'whole run (s)', 'N/Q ÷ whole run', 'DeleteImage throttled', 'failed items', 'left in emulator', 'collector CPU (s)', 'emulator CPU (s)', 'targets'],
+    ['fleet', 'Q (/s/region)', 'latency (ms)', 'requestsPerSecond', 'concurrency', 'deletion rate ÷ Q (worst region)', 'per region', 'until the first DeleteImage (s)', 'whole run (s)', 'N/Q ÷ whole run', 'DeleteImage throttled', 'failed items', 'left in emulator', 'sweep calls / item', 'collector CPU (s)', 'emulator CPU (s)', 'targets'],
     body,
   );
 }

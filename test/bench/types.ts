@@ -55,7 +55,7 @@ export interface ThroughputCell {
   readonly byRegion: readonly RegionDeletion[];
   /** The worst region's deletion-phase ratio. */
   readonly deletionRatio: number;
-  /** From the first API call to the first DeleteImage: listing and planning. */
+  /** From the first API call to the first DeleteImage: listing, planning, the first re-read. */
   readonly beforeFirstDeleteS: number;
   readonly wallS: number;
   /** N ÷ (Q × regions), the physical limit, ÷ the whole run's wall time. */

@@ -93,7 +93,7 @@ describe('deadline', () => {
       figures.add({
         part: 'deadline: handler, slow deletions',
         runs: 1,
-        faults: { hang: calls.filter((c) => c.action === 'DeleteImage').length },
+        faults: { 'slow answer': calls.filter((c) => c.action === 'DeleteImage').length },
         items: 21,
         candidatesDeleted: a.deleted.length,
         protectedDeleted: idsIn(emu.state()).has('m-used') ? 0 : 1,

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './e2e.js';
 
-export type FaultLabel = 'ServiceUnavailable' | 'Throttling' | 'reset' | 'timeout' | 'malformed' | 'kill' | 'hostile answer' | 'paging anomaly' | 'concurrent run' | 'hang' | 'bad policy';
+export type FaultLabel = 'ServiceUnavailable' | 'Throttling' | 'reset' | 'timeout' | 'malformed' | 'kill' | 'hostile answer' | 'paging anomaly' | 'concurrent run' | 'hang' | 'slow answer' | 'bad policy';
 
 export interface FigureRow {
   /** Which part: `fault matrix: reset 30%`, `crash and rerun`, ... */

@@ -17,6 +17,9 @@ export function sum<T>(xs: readonly T[], f: (x: T) => number): number {
 }
 
 export interface Round {
+  readonly label: string;
+  /** How long the run with faults took, ms. */
+  readonly firstRunMs: number;
   readonly items: number;
   readonly faults: Partial<Record<FaultKind, number>>;
   readonly runs: number;
@@ -85,6 +88,8 @@ export async function round(label: string, fleet: Parameters<typeof emulatorWith
     expect([...deletedTwice.entries()].filter(([, n]) => n > 1), `${label}: deleted twice`).toEqual([]);
     progress(`${label}: ${audits.length} runs, ${[...candidates].filter((id) => !after.has(id)).length} deleted, faults ${JSON.stringify(injected)}, first run ${faulted.elapsedMs} ms`);
     return {
+      label,
+      firstRunMs: faulted.elapsedMs,
       items: before.size,
       faults: Object.fromEntries(Object.entries(injected).filter(([, n]) => n > 0)),
       runs: audits.length,
