@@ -16,6 +16,8 @@ export interface ClientSetup {
   readonly policy: Policy;
   readonly mode: Mode;
   readonly deadline: number | null;
+  /** Per attempt; the client's default (10 s) when absent. */
+  readonly readTimeoutMs?: number;
 }
 
 export interface RunClient {
@@ -32,6 +34,7 @@ export function setUpClient(s: ClientSetup): RunClient {
     rate: { requestsPerSecond: s.policy.limits.requestsPerSecond, concurrency: s.policy.limits.concurrency },
     dryRun: s.mode === 'dry-run',
     ...(s.deadline !== null ? { deadline: s.deadline } : {}),
+    ...(s.readTimeoutMs !== undefined ? { readTimeoutMs: s.readTimeoutMs } : {}),
   });
   return {
     api: client,
@@ -41,6 +44,18 @@ export function setUpClient(s: ClientSetup): RunClient {
     },
     secrets: secretValues(s.credentials),
   };
+}
+
+/**
+ * IMAGE_GC_READ_TIMEOUT_MS: how long one API attempt may wait for its answer (default 10 s). A
+ * function with a short timeout, or a test against a hanging emulator, wants it shorter.
+ */
+export function readTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env['IMAGE_GC_READ_TIMEOUT_MS'];
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 120_000) throw new Error(`IMAGE_GC_READ_TIMEOUT_MS must be a whole number of milliseconds from 100 to 120000, not ${JSON.stringify(raw)}`);
+  return ms;
 }
 
 /** Credentials from the usual environment variables when set, else the @alicloud/credentials chain. */

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import { credentialsFromEnv, setUpClient } from './client-setup.js';
+import { DEFAULT_READ_TIMEOUT_MS } from './cloud/client.js';
+import { credentialsFromEnv, readTimeoutFromEnv, setUpClient } from './client-setup.js';
 import type { FcContext, FcEventHandler } from './fc-types.js';
 import { parseMode, resolveMode } from './mode.js';
 import { formatPolicyErrors, loadPolicyFile } from './policy/load.js';
@@ -83,9 +84,11 @@ async function handle(event: Buffer, context: FcContext, options: HandlerOptions
   let trigger: Trigger;
   let envMode;
   let payloadMode;
+  let readTimeoutMs: number;
   try {
     trigger = parseTrigger(event);
     envMode = parseMode(env['IMAGE_GC_MODE'], 'IMAGE_GC_MODE');
+    readTimeoutMs = readTimeoutFromEnv(env) ?? DEFAULT_READ_TIMEOUT_MS;
     payloadMode = trigger.payload.dryRun === true ? 'dry-run' : parseMode(trigger.payload.mode, 'payload mode');
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -108,8 +111,10 @@ async function handle(event: Buffer, context: FcContext, options: HandlerOptions
     endpoint: env['IMAGE_GC_ENDPOINT'] || undefined,
     policy: loaded.policy,
     mode: mode.mode,
-    // The client may still finish a call in flight in the margin, but starts none after FC's timeout minus 5 s.
-    deadline: started + timeoutMs - 5_000,
+    // No attempt starts once it could outlive FC's timeout: one that starts before this ends (answer
+    // or read timeout) at least 5 s before FC kills the instance, so run.finish is always written.
+    deadline: started + timeoutMs - readTimeoutMs - 5_000,
+    readTimeoutMs,
   });
   for (const note of mode.ignored) log.warn('run.warning', note);
   const { summary } = await runCollector({

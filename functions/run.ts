@@ -122,6 +122,7 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
       now: clock,
       // Each item is read again right before its deletion and decided again over this listing.
       recheck: makeRecheck({ api, policy: policy.policy, now: inputs.now, items: inventory.items }),
+      onDeleting: (p) => log.deleting(p),
       onOutcome: (o) => {
         log.outcome(o);
         inputs.onProgress?.(++done, total);

@@ -14,6 +14,7 @@ export const EVENT_DOCS: Readonly<Record<EventName, string>> = {
   'references.failed': 'An in-use lookup (launch templates, scaling configurations, ...) failed in a region: every image there is protected in this run.',
   'item.decision': 'What the plan decided for one item, with the rule and the reasons; logged in dry-run and enforce alike.',
   'group.aborted': 'A kind in a region would lose more than maxDeletionPercent of what was listed: none of its candidates is acted on.',
+  'item.deleting': 'Written right before an item\'s delete call (after its re-check): if the run dies before the answer, the attempt is still on record; an item.deleting with no item.outcome in the same run means the deletion may or may not have happened, and the next run settles it.',
   'item.outcome': 'What happened when a decision was carried out (enforce only): deleted, already-gone, refused, failed, marked, unmarked, skipped.',
   'snapshot.outcome': 'What became of one snapshot behind a deleted image, under a rule with deleteSnapshots.',
   'api.error': 'An API call failed after the client\'s retries (also logged when the failure is expected, such as a refusal).',

@@ -105,6 +105,13 @@ export const EVENT_FIELDS: Readonly<Record<EventName, Fields>> = {
     percent: f('double', 'candidates / listed, percent'),
     limit: f('double', 'the policy maxDeletionPercent'),
   },
+  'item.deleting': {
+    kind: KIND,
+    region: REGION,
+    id: f('text', 'image or pipeline ID'),
+    name: f('text', 'its name'),
+    rule: f('text', 'the rule behind the deletion'),
+  },
   'item.outcome': {
     kind: KIND,
     region: REGION,

@@ -4,6 +4,7 @@
  * tea-typescript ResponseError, httpx): ../shared/reference/openapi-client.md §2.4.2 and
  * alibaba-openapi.md §4.
  */
+import { redactSecrets } from './redact.js';
 import type { ActionName } from './actions.js';
 import type { ApiBody } from './api.js';
 import { CloudError, type ErrorClass } from './errors.js';
@@ -52,10 +53,7 @@ export function parseRetryAfter(value: string | undefined): number | null {
  * signature. Every query string goes, then any known secret value anywhere.
  */
 export function sanitizeMessage(message: string, secrets: readonly string[] = []): string {
-  let out = message.replace(/\?(?=[^\s]*=)[^\s]*/g, '');
-  for (const secret of secrets) {
-    if (secret.length > 0) out = out.split(secret).join('[REDACTED]');
-  }
+  const out = redactSecrets(message.replace(/\?(?=[^\s]*=)[^\s]*/g, ''), secrets);
   return out.length > 500 ? `${out.slice(0, 500)}…` : out;
 }
 

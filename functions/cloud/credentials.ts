@@ -29,18 +29,19 @@ export function credentialConfig(source: CredentialSource): CredentialConfig {
   return securityToken ? { accessKeyId, accessKeySecret, securityToken } : { accessKeyId, accessKeySecret };
 }
 
-/** Env names the chain's first provider reads; their secret values are redacted too. */
-const CHAIN_SECRET_ENV = ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'] as const;
+/** Env names the chain's first provider reads; their values are redacted too. */
+const CHAIN_SECRET_ENV = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN'] as const;
 
 /**
- * The secret strings of a source (key secret, STS token), for the logger to redact and for the
- * client to scrub from messages. For the chain these are only the env values it would read first;
+ * The strings of a source that never reach a message or a log line (key ID, key secret, STS
+ * token), for the logger to redact and for the client to scrub from messages. The key ID is not
+ * a secret by itself, but it names the credential and, with a leaked secret, completes it. For the chain these are only the env values it would read first;
  * secrets it fetches from IMDS or a profile are never seen by this code.
  */
 export function secretValues(source: CredentialSource): string[] {
   const values =
     source.kind === 'static'
-      ? [source.accessKeySecret, source.securityToken]
+      ? [source.accessKeyId, source.accessKeySecret, source.securityToken]
       : CHAIN_SECRET_ENV.map((name) => process.env[name]);
   // Very short values would redact ordinary words; a real secret is never that short.
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= 4))];

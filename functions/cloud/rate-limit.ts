@@ -165,7 +165,11 @@ export class AdaptiveRateLimiter {
     const measured = this.admittedRate(now);
     if (measured === null) return;
 
-    const estimate = Math.min(this.rps, measured);
+    // The admitted rate measures the quota only while demand exceeds it: calls queued, or the bucket
+    // running near its rate. A lightly used bucket admits what it is asked for, and taking that as
+    // the quota would pin a sparse action (one re-read per deletion) at the floor after one throttle.
+    const saturated = this.waiters.length > 0 || measured >= this.rps * this.t.saturation;
+    const estimate = saturated ? Math.min(this.rps, measured) : this.rps;
     this.ceiling = Math.max(this.floorRps, Math.min(this.ceiling ?? Infinity, estimate));
     this.lastCutAt = now;
     // Growth and measurement restart once the pause is over, so the idle pause counts as neither.

@@ -34,7 +34,7 @@ import { makeRecheck, recheckOutcome, withoutCaps } from '../sweep/recheck.js';
 import { sweep } from '../sweep/sweep.js';
 import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
 import { VERSION } from '../version.js';
-import { BadInput, EXIT, type Output, endpointFrom, loadPolicyOrThrow, parseNow } from './common.js';
+import { BadInput, EXIT, type Output, endpointFrom, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
 
 export interface ApplyFlags {
   readonly policy?: string;
@@ -52,15 +52,6 @@ export interface ApplyResult {
   /** Reviewed deletions that passed every check: deleted in enforce, listed only in dry-run. */
   readonly wouldDelete: readonly PlanItem[];
   readonly logFile: string | null;
-}
-
-function parseDeadline(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  try {
-    return parseNow(value).getTime();
-  } catch {
-    throw new BadInput(`--deadline must be an ISO time with a zone, like 2026-11-22T06:00:00Z (got ${JSON.stringify(value)})`);
-  }
 }
 
 function planItemOf(i: PlanFileItem): PlanItem {
@@ -114,7 +105,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
   }
   const policy = loaded.policy;
   const mode = resolveMode(policy.mode, [{ by: '--dry-run flag', mode: flags.dryRun ? 'dry-run' : undefined }]);
-  const client = setUpClient({ credentials, endpoint, policy, mode: mode.mode, deadline: null });
+  const client = setUpClient({ credentials, endpoint, policy, mode: mode.mode, deadline: null, ...readTimeoutOption(env) });
   const api = withApiErrorLog(client.api, log);
   try {
     checkAccount(file, (await accountOf(api, policy.regions)).accountId);
@@ -221,6 +212,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
       inventory: sweepInventory,
       concurrency: policy.limits.concurrency,
       deadline: deadline ?? Number.POSITIVE_INFINITY,
+      onDeleting: (p) => log.deleting(p),
       onOutcome: (o) => {
         outcomes.push(o);
         log.outcome(o);

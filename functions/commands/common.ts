@@ -1,4 +1,5 @@
 /** What the CLI commands share: exit statuses, loading the policy, reading flags. */
+import { readTimeoutFromEnv } from '../client-setup.js';
 import { formatPolicyErrors, loadPolicyFile } from '../policy/load.js';
 import type { LoadedPolicy } from '../run.js';
 
@@ -37,6 +38,26 @@ export function parseNow(value: string | undefined): Date {
   const d = new Date(value);
   if (!ok || Number.isNaN(d.getTime())) throw new BadInput(`--now must be an ISO time with a zone, like 2026-11-22T00:00:00Z (got ${JSON.stringify(value)})`);
   return d;
+}
+
+/** IMAGE_GC_READ_TIMEOUT_MS as client options, a bad value being bad input. */
+export function readTimeoutOption(env: NodeJS.ProcessEnv): { readTimeoutMs?: number } {
+  try {
+    const ms = readTimeoutFromEnv(env);
+    return ms === undefined ? {} : { readTimeoutMs: ms };
+  } catch (e) {
+    throw new BadInput(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** `--deadline ISO`: no deletion starts after it; null for none. */
+export function parseDeadline(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  try {
+    return parseNow(value).getTime();
+  } catch {
+    throw new BadInput(`--deadline must be an ISO time with a zone, like 2026-11-22T06:00:00Z (got ${JSON.stringify(value)})`);
+  }
 }
 
 /** `--endpoint http://127.0.0.1:PORT`, or IMAGE_GC_ENDPOINT. */

@@ -10,6 +10,7 @@ import { BadInput, EXIT, type Output } from './common.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
+import { redactText, secretsFromEnv } from '../report/secrets.js';
 import { VERSION } from '../version.js';
 
 function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) => void): Command {
@@ -56,6 +57,7 @@ function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) =>
     .option('--now <iso-time>', 'measure ages against this time instead of the clock')
     .option('--endpoint <url>', 'send every API call to this URL (the emulator); also IMAGE_GC_ENDPOINT')
     .option('--log <file>', 'write the audit log (JSON lines) to this file')
+    .option('--deadline <iso-time>', 'start no deletion after this time; what is left is reported skipped')
     .action(async (opts) => setExit((await runCommand(opts, io, env)).exit));
 
   registerAuditCommand(program, io, setExit);
@@ -63,7 +65,14 @@ function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) =>
   return program;
 }
 
-export async function main(argv: readonly string[], io: Output, env: NodeJS.ProcessEnv): Promise<number> {
+/** Every line the CLI prints, with the environment's credentials taken out (plan --json carries API messages). */
+function redacting(io: Output, env: NodeJS.ProcessEnv): Output {
+  const secrets = secretsFromEnv(env);
+  return { isTTY: io.isTTY, out: (t) => io.out(redactText(t, secrets)), err: (t) => io.err(redactText(t, secrets)) };
+}
+
+export async function main(argv: readonly string[], rawIo: Output, env: NodeJS.ProcessEnv): Promise<number> {
+  const io = redacting(rawIo, env);
   let exit: number = EXIT.ok;
   try {
     await buildCli(io, env, (code) => {

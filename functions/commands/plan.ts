@@ -7,7 +7,7 @@ import { accountForPlan, planOutTarget, savedLine, savePlanFile } from '../plan-
 import { plannedStorage } from '../report/summary.js';
 import { planTable, countsLine, snapshotPlanLines } from '../report/table.js';
 import { ageInDays, inventoryAndPlan } from '../run.js';
-import { type Output, EXIT, endpointFrom, loadPolicyOrThrow, parseNow } from './common.js';
+import { type Output, EXIT, endpointFrom, loadPolicyOrThrow, parseNow, readTimeoutOption } from './common.js';
 
 export interface PlanFlags {
   readonly policy: string;
@@ -26,7 +26,7 @@ export async function planCommand(flags: PlanFlags, io: Output, env: NodeJS.Proc
   const endpoint = endpointFrom(flags.endpoint, env);
   const out = planOutTarget(flags, env);
   // Planning never changes anything: the client is built in dry-run whatever the policy says.
-  const client = setUpClient({ credentials: credentialsFromEnv(env), endpoint, policy: loaded.policy, mode: 'dry-run', deadline: null });
+  const client = setUpClient({ credentials: credentialsFromEnv(env), endpoint, policy: loaded.policy, mode: 'dry-run', deadline: null, ...readTimeoutOption(env) });
   // The account first, so that a plan file names the account its listing came from.
   const account = out === null ? null : await accountForPlan(client.api, loaded.policy.regions);
   const { inventory, plan } = await inventoryAndPlan(client.api, loaded.policy, now);

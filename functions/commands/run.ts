@@ -1,5 +1,5 @@
 /**
- * `gc run --policy FILE [--dry-run] [--now ISO] [--endpoint URL] [--log FILE]`: one collector run,
+ * `gc run --policy FILE [--dry-run] [--now ISO] [--deadline ISO] [--endpoint URL] [--log FILE]`: one collector run,
  * exactly as the function does it. The audit log (JSON lines) goes to --log FILE, or to stdout
  * when stdout is not a terminal (the same lines Function Compute ships to SLS); at a terminal,
  * stdout shows people a progress line and tables, and the audit log goes to a file it names.
@@ -12,7 +12,7 @@ import { AuditLog } from '../report/audit-log.js';
 import { secretsFromEnv } from '../report/secrets.js';
 import { outcomeTable, snapshotTable, summaryText } from '../report/table.js';
 import { runCollector, type RunResult } from '../run.js';
-import { type Output, endpointFrom, loadPolicyOrThrow, parseNow } from './common.js';
+import { type Output, endpointFrom, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
 
 export interface RunFlags {
   readonly policy: string;
@@ -20,6 +20,8 @@ export interface RunFlags {
   readonly now?: string;
   readonly endpoint?: string;
   readonly log?: string;
+  /** ISO time: no deletion starts after it; what is left is reported skipped. */
+  readonly deadline?: string;
 }
 
 export async function runCommand(flags: RunFlags, io: Output, env: NodeJS.ProcessEnv = process.env): Promise<{ exit: number; result: RunResult; logFile: string | null }> {
@@ -28,7 +30,9 @@ export async function runCommand(flags: RunFlags, io: Output, env: NodeJS.Proces
   const endpoint = endpointFrom(flags.endpoint, env);
   const mode = resolveMode(loaded.policy.mode, [{ by: '--dry-run flag', mode: flags.dryRun ? 'dry-run' : undefined }]);
   const credentials = credentialsFromEnv(env);
-  const client = setUpClient({ credentials, endpoint, policy: loaded.policy, mode: mode.mode, deadline: null });
+  const deadline = parseDeadline(flags.deadline);
+  // --deadline stops the sweep starting deletions; the listing and the calls in flight are not cut short.
+  const client = setUpClient({ credentials, endpoint, policy: loaded.policy, mode: mode.mode, deadline: null, ...readTimeoutOption(env) });
   const runId = randomUUID();
   const human = io.isTTY || flags.log !== undefined;
   const logFile = flags.log ?? (io.isTTY ? `image-gc-${runId}.jsonl` : null);
@@ -44,7 +48,7 @@ export async function runCommand(flags: RunFlags, io: Output, env: NodeJS.Proces
     mode: mode.mode,
     modeReason: mode.reason,
     now,
-    deadline: null,
+    deadline,
     log,
     trigger: { name: 'cli', time: new Date().toISOString() },
     apiStats: client.stats,

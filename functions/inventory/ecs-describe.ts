@@ -70,6 +70,7 @@ export interface EcsImageFacts {
   readonly createdAtRaw: string | null;
   readonly status: string | null;
   readonly tags: Record<string, string>;
+  readonly tagsProblem: string | null;
   readonly family: string | null;
   readonly sizeGiB: number | null;
   readonly owned: Fact;
@@ -90,13 +91,16 @@ export function ecsImageFacts(item: Raw): EcsImageFacts {
   const createdAtRaw = typeof item['CreationTime'] === 'string' ? item['CreationTime'] : null;
   const createdAt = isoTime(item['CreationTime']);
   if (createdAt === null) warnings.push(`CreationTime ${shown(item['CreationTime'])} is not an ISO time with a zone`);
+  const { tags, problem: tagsProblem } = ecsTags(item);
+  if (tagsProblem !== null) warnings.push(tagsProblem);
   return {
     id,
     name: text(item, 'ImageName') ?? '',
     createdAt,
     createdAtRaw,
     status: text(item, 'Status'),
-    tags: ecsTags(item),
+    tags,
+    tagsProblem,
     family: text(item, 'ImageFamily'),
     sizeGiB: num(item, 'Size'),
     owned: ownedFact(item),

@@ -63,4 +63,23 @@ export const ecsImage: ResourceModule = {
     const raw = await describeImageById(api, item.region, item.id);
     return raw === null ? null : { kind: 'ecs-image', region: item.region, osTag: null, productType: null, ...ecsImageFacts(raw) };
   },
+
+  async describeMany(api, region, items) {
+    const byId = await describeRawByIds(api, region, items);
+    return new Map(items.map((item) => {
+      const raw = byId.get(item.id);
+      return [item.id, raw === undefined ? null : { kind: 'ecs-image', region, osTag: null, productType: null, ...ecsImageFacts(raw) }];
+    }));
+  },
 };
+
+/** The DescribeImages answers for these items' IDs, 100 a call (usually one call), by ID. */
+export async function describeRawByIds(api: CloudApi, region: string, items: readonly InventoryItem[]): Promise<Map<string, Raw>> {
+  const found = await describeImagesByIds(api, region, [...new Set(items.map((i) => i.id))]);
+  const byId = new Map<string, Raw>();
+  for (const raw of found.items) {
+    const id = text(raw, 'ImageId');
+    if (id !== null) byId.set(id, raw);
+  }
+  return byId;
+}

@@ -5,7 +5,7 @@
  */
 import type { CloudApi } from '../cloud/api.js';
 import { describeImagesByIds, ecsImageFacts } from './ecs-describe.js';
-import { ECS_DELETE_REFUSALS, ECS_IMAGE_GONE, describeImageById, selfImagesOnce } from './ecs-image.js';
+import { ECS_DELETE_REFUSALS, ECS_IMAGE_GONE, describeImageById, describeRawByIds, selfImagesOnce } from './ecs-image.js';
 import { listEhpcCustomImages, type EhpcCustomImage } from './ehpc-list.js';
 import { fact, pick, text, type Raw } from './fields.js';
 import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
@@ -105,8 +105,19 @@ export const ehpcImage: ResourceModule = {
   /** ECS DescribeImages only: what E-HPC alone says (the OsTag) is carried over from `item`. Gone from ECS is gone. */
   async describe(api, item) {
     const raw = await describeImageById(api, item.region, item.id);
-    if (raw === null) return null;
-    const custom: EhpcCustomImage = { id: item.id, name: item.name, osTag: item.osTag, status: item.status, sizeGiB: item.sizeGiB, ownerAlias: 'self', raw: {} };
-    return joined(item.region, custom, raw);
+    return raw === null ? null : joined(item.region, carriedOver(item), raw);
+  },
+
+  async describeMany(api, region, items) {
+    const byId = await describeRawByIds(api, region, items);
+    return new Map(items.map((item) => {
+      const raw = byId.get(item.id);
+      return [item.id, raw === undefined ? null : joined(region, carriedOver(item), raw)];
+    }));
   },
 };
+
+/** What E-HPC said of the image at listing time: DescribeImages does not know its OsTag. */
+function carriedOver(item: InventoryItem): EhpcCustomImage {
+  return { id: item.id, name: item.name, osTag: item.osTag, status: item.status, sizeGiB: item.sizeGiB, ownerAlias: 'self', raw: {} };
+}

@@ -1,6 +1,6 @@
 /** E-HPC ListCustomImages (2018-04-12): one call per region, no paging, no creation time. */
 import type { CloudApi } from '../cloud/api.js';
-import { isRecord, num, path, records, text, type Raw } from './fields.js';
+import { id as idOf, isRecord, num, path, text, type Raw } from './fields.js';
 import { ListingError } from './paging.js';
 import type { ListContext } from './resource.js';
 
@@ -25,9 +25,13 @@ export function listEhpcCustomImages(api: CloudApi, region: string, ctx: ListCon
     }
     const out: EhpcCustomImage[] = [];
     const seen = new Set<string>();
-    for (const info of records(list)) {
-      const id = text(info, 'ImageId');
-      if (id === null || seen.has(id)) continue;
+    for (const entry of Array.isArray(list) ? list : []) {
+      const info = isRecord(entry) ? entry : {};
+      const id = idOf(info, 'ImageId');
+      // An entry that cannot be named could be any image: left out, it would be taken for an
+      // ecs-image and deleted without E-HPC's RemoveImage, under rules meant for other images.
+      if (id === null) throw new ListingError('MalformedResponse', `ListCustomImages returned an entry without a usable ImageId: ${JSON.stringify(entry).slice(0, 120)}`);
+      if (seen.has(id)) continue;
       seen.add(id);
       const osTag = path(info, 'OsTag', 'OsTag');
       out.push({

@@ -20,6 +20,12 @@ export function text(raw: Raw, key: string): string | null {
   return null;
 }
 
+/** An identifier: a non-empty string of printable, space-free characters; anything else (numbers included) is null. */
+export function id(raw: Raw, key: string): string | null {
+  const v = raw[key];
+  return typeof v === 'string' && /^[\x21-\x7e]{1,128}$/.test(v) ? v : null;
+}
+
 /** A finite, non-negative number, also from a numeric string (`"40"`), or null. */
 export function num(raw: Raw, key: string): number | null {
   const v = raw[key];
@@ -76,14 +82,38 @@ export function wuyingTime(value: unknown): string | null {
   return isoTime(value);
 }
 
-/** ECS-style tags: `{ Tags: { Tag: [{ TagKey, TagValue }] } }`. */
-export function ecsTags(raw: Raw): Record<string, string> {
+export interface ReadTags {
+  readonly tags: Record<string, string>;
+  /** Why the tags could not be read, or null. Unreadable tags could hide the keep tag: the item is protected. */
+  readonly problem: string | null;
+}
+
+/**
+ * ECS-style tags: `{ Tags: { Tag: [{ TagKey, TagValue }] } }`. No `Tags` at all is no tags; a
+ * `Tags` that is there but not in that shape (a string, one object instead of a list, `Key`
+ * instead of `TagKey`, a value that is not text) is a problem, never "no tags": the keep tag may
+ * be in it.
+ */
+export function ecsTags(raw: Raw): ReadTags {
+  const field = raw['Tags'];
+  if (field === undefined || field === null) return { tags: {}, problem: null };
+  const list = isRecord(field) ? field['Tag'] : undefined;
+  if (!isRecord(field) || (list !== undefined && !Array.isArray(list))) return { tags: {}, problem: `Tags ${shown(field)} is not a tag list` };
+  return readTagList(Array.isArray(list) ? list : [], 'TagKey', 'TagValue');
+}
+
+/** A list of `{<keyName>: text, <valueName>: text}`; any entry not like that is a problem. */
+export function readTagList(list: readonly unknown[], keyName: string, valueName: string): ReadTags {
   const tags: Record<string, string> = {};
-  for (const t of records(path(raw, 'Tags', 'Tag'))) {
-    const key = text(t, 'TagKey');
-    if (key !== null) tags[key] = typeof t['TagValue'] === 'string' ? t['TagValue'] : '';
+  for (const entry of list) {
+    const key = isRecord(entry) ? entry[keyName] : undefined;
+    const value = isRecord(entry) ? (entry[valueName] ?? '') : undefined;
+    if (typeof key !== 'string' || key === '' || typeof value !== 'string') {
+      return { tags, problem: `tag entry ${shown(entry)} has no text ${keyName} and ${valueName}` };
+    }
+    tags[key] = value;
   }
-  return tags;
+  return { tags, problem: null };
 }
 
 export function fact(value: boolean | null, evidence: string): Fact {

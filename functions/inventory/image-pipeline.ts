@@ -3,9 +3,9 @@
  * is busy and when it was last active come from its executions, listed for the whole region in
  * one paged listing rather than one call per pipeline.
  */
-import { ecsTags, fact, isoTime, path, pick, records, shown, text, type Raw } from './fields.js';
+import { ecsTags, fact, id, isoTime, path, pick, records, shown, text, type Raw } from './fields.js';
 import type { CloudApi } from '../cloud/api.js';
-import { listByToken, type Listed } from './paging.js';
+import { ListingError, listByToken, type Listed } from './paging.js';
 import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
 import type { Fact, InventoryItem, PipelineExecution } from './types.js';
 
@@ -42,11 +42,19 @@ function toExecution(raw: Raw): PipelineExecution {
 
 function idleFact(executions: readonly PipelineExecution[], raws: readonly Raw[]): Fact {
   for (const [i, e] of executions.entries()) {
+    // An execution that cannot be placed in time could be the recent one that keeps the pipeline active.
+    if (e.createdAt === null && e.modifiedAt === null) return fact(null, `execution ${e.id} has no readable CreationTime or ModifiedTime: when the pipeline last ran is unknown`);
     if (e.status === null) return fact(null, `execution ${e.id} has Status ${shown(raws[i]?.['Status'])}`);
     if (RUNNING_EXECUTION_STATUSES.has(e.status)) return fact(false, `execution ${e.id} is ${e.status}`);
     if (!TERMINAL_EXECUTION_STATUSES.has(e.status)) return fact(null, `execution ${e.id} has undocumented Status=${e.status}`);
   }
   return fact(true, executions.length === 0 ? 'no executions' : `all ${executions.length} executions finished`);
+}
+
+function tagsOf(raw: Raw, warnings: string[]): { tags: Record<string, string>; tagsProblem: string | null } {
+  const { tags, problem } = ecsTags(raw);
+  if (problem !== null) warnings.push(problem);
+  return { tags, tagsProblem: problem };
 }
 
 function newest(times: ReadonlyArray<string | null>): string | null {
@@ -72,7 +80,7 @@ function toItem(region: string, raw: Raw, execRaws: readonly Raw[]): InventoryIt
     createdAt,
     createdAtRaw: typeof raw['CreationTime'] === 'string' ? raw['CreationTime'] : null,
     status: null,
-    tags: ecsTags(raw),
+    ...tagsOf(raw, warnings),
     family: null,
     osTag: null,
     productType: null,
@@ -103,16 +111,18 @@ export const imagePipeline: ResourceModule = {
         params: { RegionId: region },
         maxResults: MAX_RESULTS,
         items: (body) => records(path(body, 'ImagePipelineExecution', 'ImagePipelineExecutionSet')),
-        id: (item) => text(item, 'ExecutionId'),
+        id: (item) => id(item, 'ExecutionId'),
+        // Dropping an execution could make a busy or recently active pipeline look idle.
+        missingId: 'fail',
       }),
     ]);
     const byPipeline = new Map<string, Raw[]>();
     const warnings = [...pipelines.warnings, ...executions.warnings];
     for (const e of executions.items) {
-      const pid = text(e, 'ImagePipelineId');
+      const pid = id(e, 'ImagePipelineId');
       if (pid === null) {
-        warnings.push(`execution ${text(e, 'ExecutionId') ?? '?'} names no pipeline; ignored`);
-        continue;
+        // Any pipeline of the region could be the one it belongs to: none can be shown idle.
+        throw new ListingError('MalformedResponse', `execution ${id(e, 'ExecutionId') ?? '?'} names no usable ImagePipelineId`);
       }
       const list = byPipeline.get(pid) ?? [];
       list.push(e);

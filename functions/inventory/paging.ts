@@ -38,14 +38,40 @@ export interface NumberedPaging {
   /** The total the answer claims. */
   readonly total: (body: ApiBody) => unknown;
   readonly id: (item: Raw) => string | null;
+  /**
+   * An item without a usable ID: dropped with a warning (the default: what cannot be named cannot
+   * be deleted either), or the listing refused, where a dropped item would change what the others
+   * mean (an execution that makes its pipeline busy, an E-HPC entry that decides an image's kind).
+   */
+  readonly missingId?: 'drop' | 'fail';
 }
 
 /**
  * PageNumber/PageSize listing. Stops when the unique items reach the claimed total or a page comes
  * back short. A short page before the total triggers one more page, since some APIs answer an
  * empty page in the middle; if the end still does not add up, the listing is refused.
+ *
+ * A total that changes between pages means the list moved under the pages (an image deleted or
+ * created meanwhile), so items shifted across page boundaries and one may never have been seen:
+ * the listing starts again from page 1, a few times, and is refused if it never holds still.
  */
 export async function listNumbered(api: CloudApi, p: NumberedPaging): Promise<Listed> {
+  let calls = 0;
+  for (let attempt = 1; attempt <= STILL_ATTEMPTS; attempt++) {
+    const pass = await onePass(api, p);
+    calls += pass.calls;
+    if (pass.result !== 'moved') {
+      if (attempt > 1) pass.listed.warnings.push(`${p.action}: the list changed while it was paged; listed again (${attempt} passes)`);
+      return { ...pass.listed, calls };
+    }
+  }
+  throw new ListingError('InconsistentListing', `${p.action}: the total count changed between pages in ${STILL_ATTEMPTS} passes; the listing cannot be shown complete`);
+}
+
+/** Passes over the pages before a list that keeps moving is refused. */
+const STILL_ATTEMPTS = 3;
+
+async function onePass(api: CloudApi, p: NumberedPaging): Promise<{ result: 'done' | 'moved'; listed: Listed; calls: number }> {
   const seen = new Map<string, Raw>();
   const warnings: string[] = [];
   let calls = 0;
@@ -56,6 +82,7 @@ export async function listNumbered(api: CloudApi, p: NumberedPaging): Promise<Li
     calls++;
     const total = toCount(p.total(body));
     if (total === null) throw new ListingError('MalformedResponse', `${p.action} page ${page} has no usable total count`);
+    if (claimed !== null && total !== claimed) return { result: 'moved', listed: { items: [], warnings, calls }, calls };
     claimed = total;
     const items = p.items(body);
     collect(p, items, seen, warnings);
@@ -72,7 +99,7 @@ export async function listNumbered(api: CloudApi, p: NumberedPaging): Promise<Li
       `${p.action} claimed ${claimed} items but ${seen.size} distinct ones arrived; the listing cannot be shown complete`,
     );
   }
-  return { items: [...seen.values()], warnings, calls };
+  return { result: 'done', listed: { items: [...seen.values()], warnings, calls }, calls };
 }
 
 export interface TokenPaging {
@@ -82,6 +109,7 @@ export interface TokenPaging {
   readonly maxResults: number;
   readonly items: (body: ApiBody) => Raw[];
   readonly id: (item: Raw) => string | null;
+  readonly missingId?: 'drop' | 'fail';
 }
 
 /** NextToken listing: follows the token until it is empty; a token seen twice means a loop. */
@@ -105,9 +133,15 @@ export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed
 }
 
 /** Adds a page's items by ID: an item without one is dropped, a repeated one keeps its first copy. */
-function collect(p: { action: ActionName; id: (item: Raw) => string | null }, items: readonly Raw[], seen: Map<string, Raw>, warnings: string[]): void {
+function collect(
+  p: { action: ActionName; id: (item: Raw) => string | null; missingId?: 'drop' | 'fail' },
+  items: readonly Raw[],
+  seen: Map<string, Raw>,
+  warnings: string[],
+): void {
   for (const item of items) {
     const id = p.id(item);
+    if (id === null && p.missingId === 'fail') throw new ListingError('MalformedResponse', `${p.action} returned an item without a usable ID: ${JSON.stringify(item).slice(0, 120)}`);
     if (id === null) warnings.push(`${p.action} returned an item without an ID; ignored`);
     else if (seen.has(id)) warnings.push(`${p.action} returned ${id} twice; kept the first`);
     else seen.set(id, item);

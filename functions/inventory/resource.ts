@@ -47,6 +47,11 @@ export interface ResourceModule {
    * `item` is the record being re-read: a fact the one describe call cannot see is carried over.
    */
   describe(api: CloudApi, item: InventoryItem): Promise<InventoryItem | null>;
+  /**
+   * Re-reads several items of one region at once, where the API can (DescribeImages takes 100
+   * IDs): by ID, null for one that is gone. Without it, describe() is called for each.
+   */
+  describeMany?(api: CloudApi, region: string, items: readonly InventoryItem[]): Promise<Map<string, InventoryItem | null>>;
 }
 
 export interface OutcomeCodes {

@@ -50,6 +50,11 @@ export interface InventoryItem {
   readonly createdAtRaw: string | null;
   readonly status: string | null;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Why the API's tags could not be read, when they could not: the keep tag may be among them,
+   * so the planner protects the item (reason `tag`).
+   */
+  readonly tagsProblem?: string | null;
   /** ECS ImageFamily (ecs-image, ehpc-image). */
   readonly family: string | null;
   /** E-HPC OsTag (ehpc-image). */

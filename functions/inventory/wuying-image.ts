@@ -3,7 +3,7 @@
  * has two endpoints and its images are global, so it is listed once per endpoint the policy's
  * regions name (cn-shanghai when they name neither), and an image seen on both is one item.
  */
-import { fact, num, pick, records, shown, text, wuyingTime, type Raw } from './fields.js';
+import { fact, num, pick, readTagList, records, shown, text, wuyingTime, type Raw, type ReadTags } from './fields.js';
 import { listNumbered } from './paging.js';
 import { deleted, deletionStep, type ResourceModule } from './resource.js';
 import type { Fact, InventoryItem } from './types.js';
@@ -41,17 +41,17 @@ function atRestFact(raw: Raw): Fact {
   return fact(null, `Status=${status} is not a documented status`);
 }
 
-function wuyingTags(raw: Raw): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of records(raw['TagList'])) {
-    const key = text(t, 'Key');
-    if (key !== null) tags[key] = typeof t['Value'] === 'string' ? t['Value'] : '';
-  }
-  return tags;
+/** WUYING's TagList: `[{Key, Value}]`; absent is no tags, anything else unreadable is a problem. */
+function wuyingTags(raw: Raw): ReadTags {
+  const list = raw['TagList'];
+  if (list === undefined || list === null) return { tags: {}, problem: null };
+  if (!Array.isArray(list)) return { tags: {}, problem: `TagList ${shown(list)} is not a tag list` };
+  return readTagList(list, 'Key', 'Value');
 }
 
 function toItem(region: string, raw: Raw): InventoryItem {
   const createdAt = wuyingTime(raw['GmtCreate']);
+  const tagged = wuyingTags(raw);
   const system = num(raw, 'SystemDiskSize');
   const data = num(raw, 'DataDiskSize');
   return {
@@ -62,7 +62,8 @@ function toItem(region: string, raw: Raw): InventoryItem {
     createdAt,
     createdAtRaw: typeof raw['GmtCreate'] === 'string' ? raw['GmtCreate'] : null,
     status: text(raw, 'Status'),
-    tags: wuyingTags(raw),
+    tags: tagged.tags,
+    tagsProblem: tagged.problem,
     family: null,
     osTag: null,
     productType: text(raw, 'ProductType'),
@@ -72,7 +73,7 @@ function toItem(region: string, raw: Raw): InventoryItem {
     shared: fact(false, `sharing: ${REFUSED_BY_API}`),
     isPublic: fact(raw['ImageType'] === 'Community' ? true : false, `ImageType ${shown(raw['ImageType'])}`),
     atRest: atRestFact(raw),
-    warnings: createdAt === null ? [`GmtCreate ${shown(raw['GmtCreate'])} is not a time`] : [],
+    warnings: [...(createdAt === null ? [`GmtCreate ${shown(raw['GmtCreate'])} is not a time`] : []), ...(tagged.problem !== null ? [tagged.problem] : [])],
     raw: pick(raw, ['ImageId', 'ImageName', 'ImageType', 'Status', 'GmtCreate', 'ProductType']),
   };
 }

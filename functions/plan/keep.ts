@@ -72,10 +72,7 @@ function rankNewest(entries: readonly Evaluated[], times: Float64Array, matched:
     if (Number.isNaN(times[index] ?? Number.NaN)) continue;
     const item = (entries[index] as Evaluated).item;
     const value = groupOf(item);
-    // A real value and the "no value" placeholder must not share a group, whatever the value spells.
-    // Groups never span regions: an image is usable only in its own region, so "keep the 3 newest"
-    // counted across regions could leave a region with none of its own.
-    const key = `${item.region}\u0000${value.present ? `=${value.label}` : '!'}`;
+    const key = groupKey(item, value);
     let group = groups.get(key);
     if (group === undefined) {
       group = { label: value.label, members: [] };
@@ -97,6 +94,22 @@ function rankNewest(entries: readonly Evaluated[], times: Float64Array, matched:
 /** Equal creation times: by ID, then region, so that the order is total. */
 function tieBreak(a: Evaluated, b: Evaluated): number {
   return compareText(a.item.id, b.item.id) || compareText(a.item.region, b.item.region);
+}
+
+/**
+ * The identity of an item's keep.newest group. A real value and the "no value" placeholder must
+ * not share a group, whatever the value spells. Groups never span regions: an image is usable
+ * only in its own region, so "keep the 3 newest" counted across regions could leave a region with
+ * none of its own.
+ */
+function groupKey(item: InventoryItem, value: { present: boolean; label: string }): string {
+  return `${item.region}\u0000${value.present ? `=${value.label}` : '!'}`;
+}
+
+/** A function giving each item's keep.newest group under `groupBy` (the re-check finds an item's peers with it). */
+export function newestGroupOf(groupBy: GroupBy): (item: InventoryItem) => string {
+  const groupOf = grouper(groupBy);
+  return (item) => groupKey(item, groupOf(item));
 }
 
 /** The group key shown for groupBy none: there is one group, all the rule matched. */

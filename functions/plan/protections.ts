@@ -33,6 +33,8 @@ export function protectionCheck(policy: Policy): ProtectionCheck {
       const text = `tag ${condition.key}=${item.tags[condition.key] ?? ''}`;
       if (!tagTexts.includes(text)) tagTexts.push(text);
     }
+    // Tags that could not be read may hold the keep tag: protect, as for any fact we could not read.
+    if (item.tagsProblem) tagTexts.push(`${item.tagsProblem} (cannot tell whether it is tagged keep, so kept)`);
     if (tagTexts.length > 0) found.push({ reason: 'tag', text: tagTexts.join(', ') });
     if (ids.has(item.id)) found.push({ reason: 'id', text: `ID ${item.id} is in protect.ids` });
     unless(found, 'not-owned', item.owned, true, 'not owned by this account', 'ownership unknown');

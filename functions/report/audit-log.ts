@@ -16,6 +16,7 @@ export const EVENTS = {
   listed: 'inventory.listed',
   listFailed: 'inventory.failed',
   decision: 'item.decision',
+  deleting: 'item.deleting',
   outcome: 'item.outcome',
   apiError: 'api.error',
   groupAborted: 'group.aborted',
@@ -134,6 +135,17 @@ export class AuditLog {
         }),
       },
       `${p.decision} ${p.kind} ${p.id} (${p.name}): ${p.detail}`,
+    );
+  }
+
+  /**
+   * Written right before the delete call: if the process dies before the answer (a kill, FC's
+   * timeout), the audit still shows the attempt, and `gc audit unfinished` lists it.
+   */
+  deleting(p: PlanItem): void {
+    this.logger.info(
+      { event: EVENTS.deleting, kind: p.kind, region: p.region, id: p.id, name: p.name, rule: p.rule },
+      `deleting ${p.kind} ${p.id} (${p.name})`,
     );
   }
 

@@ -5,9 +5,9 @@
  * HTTP library appends URLs, and a V2 URL carries the security token) is still caught.
  */
 
+import { MIN_SECRET_LENGTH } from '../cloud/redact.js';
+
 const SECRET_ENV_NAMES = /(SECRET|TOKEN|PASSWORD|ACCESS_KEY)/i;
-/** Shorter values would redact ordinary words; real keys and tokens are much longer. */
-const MIN_SECRET_LENGTH = 8;
 
 export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
   const out: string[] = [];
@@ -17,19 +17,10 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
   return out;
 }
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED } from '../cloud/redact.js';
 
-/** Replaces every occurrence of every secret (raw, JSON-escaped and URL-encoded) in `text`. */
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)])) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
-    }
-  }
-  return out;
-}
+/** Replaces every occurrence of every secret, in every spelling it can take in a message. */
+export { redactSecrets as redactText } from '../cloud/redact.js';
 
 /** Field names whose values are credentials wherever they appear in a log object. */
 export const SECRET_FIELD_PATHS = [

@@ -22,6 +22,7 @@ import { MODULES } from '../inventory/index.js';
 import { ListingError } from '../inventory/paging.js';
 import { itemKey, type InventoryItem, type ResourceKind } from '../inventory/types.js';
 import { diffFacts, factsOf, type ReviewedFacts } from '../plan-file/facts.js';
+import { newestGroupOf } from '../plan/keep.js';
 import { ruleMatcher, type ItemPredicate } from '../plan/match.js';
 import { plan as makePlan } from '../plan/planner.js';
 import type { PlanItem } from '../plan/types.js';
@@ -135,10 +136,13 @@ export function makeRecheck(opts: RecheckOptions): Recheck {
     }
     return decideAgain(policy, matchers, opts.now, slices.of(fresh.kind, fresh.region), fresh);
   };
+  const newerPeers = peerFinder(policy, matchers, slices);
   return async (p, listed) => {
     let fresh: InventoryItem | null;
+    const peers = newerPeers(listed);
+    let freshPeers: ReadonlyMap<string, InventoryItem | null> = new Map();
     try {
-      fresh = await MODULES[p.kind].describe(opts.api, listed);
+      ({ fresh, freshPeers } = await reread(opts.api, listed, peers));
     } catch (e) {
       const code = isCloudError(e) || e instanceof ListingError ? e.code : 'UnexpectedError';
       return {
@@ -152,9 +156,15 @@ export function makeRecheck(opts: RecheckOptions): Recheck {
     }
     if (fresh === null) return { verdict: 'gone', steps: ['recheck:gone'] };
     const changes = diffFacts(baseline(p, listed), factsOf(fresh));
+    // A newer item of its keep.newest group gone or changed (another run, a person) can make this
+    // one among the newest again: then decide over the slice as it is now, not as it was listed.
+    const moved = peers.filter((peer) => {
+      const now = freshPeers.get(peer.id);
+      return now === null || now === undefined || diffFacts(factsOf(peer), factsOf(now)).length > 0;
+    });
     let again: PlanItem;
     try {
-      again = decide(listed, fresh);
+      again = moved.length === 0 ? decide(listed, fresh) : decideAgain(policy, matchers, opts.now, sliceAsNow(slices.of(fresh.kind, fresh.region), freshPeers), fresh);
     } catch (e) {
       return { verdict: 'failed', code: 'RecheckError', httpStatus: null, requestId: null, message: `deciding again failed, so it was not deleted: ${e instanceof Error ? e.message : String(e)}`, steps: ['recheck:error'] };
     }
@@ -165,6 +175,63 @@ export function makeRecheck(opts: RecheckOptions): Recheck {
     if (changes.length > 0) return { verdict: 'changed', changes, fresh, steps: ['recheck:changed'] };
     return { verdict: 'ok', fresh, steps: ['recheck:ok'] };
   };
+}
+
+/**
+ * For an item about to be deleted, the items that rank ahead of it in a keep.newest group of a
+ * rule that matches it: the `newest` newest of that group, newer than the item. If one of them is
+ * gone by the time of the deletion, the item may have become one of the newest.
+ */
+function peerFinder(policy: Policy, matchers: ReadonlyMap<Rule, ItemPredicate>, slices: Slices): (item: InventoryItem) => InventoryItem[] {
+  const groupers = new Map(policy.rules.map((r) => [r, newestGroupOf(r.keep.groupBy)]));
+  return (item) => {
+    if (item.createdAt === null) return [];
+    const peers = new Map<string, InventoryItem>();
+    for (const rule of policy.rules) {
+      const newest = rule.keep.newest;
+      const matches = matchers.get(rule);
+      const groupOf = groupers.get(rule);
+      if (newest === undefined || matches === undefined || groupOf === undefined || !matches(item)) continue;
+      const group = groupOf(item);
+      const ahead = slices
+        .of(item.kind, item.region)
+        .filter((o) => o.id !== item.id && o.createdAt !== null && o.createdAt >= item.createdAt! && matches(o) && groupOf(o) === group)
+        .sort((a, b) => (a.createdAt! < b.createdAt! ? 1 : a.createdAt! > b.createdAt! ? -1 : a.id.localeCompare(b.id)))
+        .slice(0, newest);
+      for (const o of ahead) peers.set(o.id, o);
+    }
+    return [...peers.values()];
+  };
+}
+
+/** The item and its peers as they are now: one batched call where the kind can (DescribeImages takes 100 IDs). */
+async function reread(
+  api: CloudApi,
+  listed: InventoryItem,
+  peers: readonly InventoryItem[],
+): Promise<{ fresh: InventoryItem | null; freshPeers: ReadonlyMap<string, InventoryItem | null> }> {
+  const module = MODULES[listed.kind];
+  if (peers.length > 0 && module.describeMany !== undefined) {
+    const all = await module.describeMany(api, listed.region, [listed, ...peers]);
+    return { fresh: all.get(listed.id) ?? null, freshPeers: all };
+  }
+  const fresh = await module.describe(api, listed);
+  const freshPeers = new Map<string, InventoryItem | null>();
+  for (const peer of peers) freshPeers.set(peer.id, await module.describe(api, peer));
+  return { fresh, freshPeers };
+}
+
+/** The slice with the re-read peers as they are now: gone ones left out, changed ones swapped in. */
+function sliceAsNow(slice: readonly InventoryItem[], freshPeers: ReadonlyMap<string, InventoryItem | null>): InventoryItem[] {
+  const out: InventoryItem[] = [];
+  for (const item of slice) {
+    if (!freshPeers.has(item.id)) out.push(item);
+    else {
+      const now = freshPeers.get(item.id);
+      if (now !== null && now !== undefined) out.push(now);
+    }
+  }
+  return out;
 }
 
 /** The outcome of an item the re-check stopped; null when it may be deleted. */

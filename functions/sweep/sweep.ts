@@ -23,6 +23,8 @@ export interface SweepOptions {
   /** Epoch ms after which no new work starts. */
   readonly deadline: number;
   readonly now?: () => number;
+  /** Right before an item's delete call: the intent is on record even if no answer ever comes. */
+  readonly onDeleting?: (p: PlanItem) => void;
   readonly onOutcome?: (o: ItemOutcome) => void;
   /** Each snapshot of a deleted image under a rule with deleteSnapshots (snapshots.ts), as it is known. */
   readonly onSnapshotOutcome?: (o: SnapshotOutcome) => void;
@@ -109,6 +111,7 @@ async function deleteOne(ctx: Ctx, p: PlanItem): Promise<void> {
     if (stopped !== null) ctx.report(outcomeOf(p, stopped.outcome, started, ctx, stopped));
     return;
   }
+  ctx.onDeleting?.(p);
   const result = await MODULES[p.kind].remove(ctx.api, item);
   ctx.report(
     outcomeOf(p, result.outcome, started, ctx, {

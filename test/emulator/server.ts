@@ -256,7 +256,7 @@ class EmulatorServer implements Emulator {
     for (const rule of this.fleet.behaviour.errors ?? []) {
       if (rule.action !== route.action && rule.action !== `${route.product}.${route.action}`) continue;
       if (rule.region !== undefined && rule.region !== call.region) continue;
-      if (rule.params && !Object.entries(rule.params).every(([k, v]) => call.params[k] === v)) continue;
+      if (rule.params && !Object.entries(rule.params).every(([k, v]) => paramMatches(call.params[k], v))) continue;
       if (rule.times !== undefined) {
         if (rule.times <= 0) continue;
         rule.times -= 1;
@@ -290,4 +290,18 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
   const emu = new EmulatorServer(opts.fleet, opts.quiet ?? true);
   await emu.listen(opts.port ?? 0);
   return emu;
+}
+
+/**
+ * A scripted error's parameter condition: the exact value, or, for a comma list such as
+ * DescribeImages' `ImageId=m-1,m-2`, `v` as one of its entries when `v` ends with `,*`
+ * (`m-1,*`: any list whose first ID is m-1) or starts with `*,` (`*,m-1`: any list holding m-1).
+ */
+function paramMatches(actual: unknown, v: string): boolean {
+  if (typeof actual !== 'string') return false;
+  if (actual === v) return true;
+  const entries = actual.split(',');
+  if (v.endsWith(',*')) return entries[0] === v.slice(0, -2);
+  if (v.startsWith('*,')) return entries.includes(v.slice(2));
+  return false;
 }

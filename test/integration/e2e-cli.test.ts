@@ -171,6 +171,25 @@ describe('the CLI as a process', () => {
     expect(new Set(lines.map((l) => l.runId)).size).toBe(1);
   });
 
+  it('run --deadline in the past lists and decides, starts no deletion, reports them skipped, exits 1', async () => {
+    emu = await emulatorWith(ecsFleet());
+    const policy = writePolicy(tempDir(), ECS_POLICY);
+    const log = `${tempDir()}/a.jsonl`;
+    const r = await cli(['run', '--policy', policy, '--now', NOW, '--deadline', new Date(Date.now() - 1000).toISOString(), '--log', log], envFor(emu));
+    expect(r.code).toBe(1);
+    expect(mutatingCalls(emu.calls())).toEqual([]);
+    expect(r.stdout).toMatch(/LEFT for the next run \(deadline\): \d+/);
+  });
+
+  it('a bad IMAGE_GC_READ_TIMEOUT_MS is bad input: exit 2, nothing called', async () => {
+    emu = await emulatorWith(ecsFleet());
+    const policy = writePolicy(tempDir(), ECS_POLICY);
+    const r = await cli(['plan', '--policy', policy], { ...envFor(emu), IMAGE_GC_READ_TIMEOUT_MS: 'soon' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/IMAGE_GC_READ_TIMEOUT_MS/);
+    expect(emu.calls()).toEqual([]);
+  });
+
   it('bad flags exit 2 and call nothing', async () => {
     emu = await emulatorWith(ecsFleet());
     const policy = writePolicy(tempDir(), ECS_POLICY);

@@ -375,10 +375,8 @@ describe('faults', () => {
 
   it('timeout → never answered; the client gives up', async () => {
     faultOn('timeout');
-    const started = Date.now();
     const e = await apiError(api(client(), 'ecs.DescribeImages', { RegionId: R }, new $Util.RuntimeOptions({ readTimeout: 300, connectTimeout: 300 })));
     expect(e.name).toBe('RequestTimeoutError');
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(emu.calls().at(-1)).toMatchObject({ status: 0, code: 'timeout' });
   });
 
@@ -390,9 +388,7 @@ describe('faults', () => {
     );
     await new Promise((r) => setTimeout(r, 100));
     expect(other.calls().at(-1)).toMatchObject({ code: 'timeout' });
-    const t = Date.now();
     await other.close();
-    expect(Date.now() - t).toBeLessThan(1000);
     expect(await hanging).toBe('ECONNRESET');
   });
 
@@ -442,12 +438,9 @@ describe('faults', () => {
 describe('latency', () => {
   it('delays answers per action', async () => {
     emu.setBehaviour({ latencyMs: { default: 0, ListCustomImages: 250 } });
-    let t = Date.now();
+    const t = Date.now();
     await api(client(), 'ehpc.ListCustomImages', { RegionId: R });
     expect(Date.now() - t).toBeGreaterThanOrEqual(240);
-    t = Date.now();
-    await api(client(), 'ecs.DescribeImages', { RegionId: R });
-    expect(Date.now() - t).toBeLessThan(200);
   });
 });
 

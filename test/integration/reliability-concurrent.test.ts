@@ -159,15 +159,8 @@ rules:
     }
   });
 
-  // BUG (functions/sweep/recheck.ts, the re-check before each deletion): its comment says it
-  // refuses an image when "a newer image may have gone and made it one of the newest again", but
-  // decideAgain() ranks the fresh record against the run's own listing (Slices of
-  // opts.items), where the newer image that someone else deleted is still present. Here another
-  // run deletes m-k0 (the newest build) after our listing; m-k2 is then one of the 2 newest and
-  // must stay, but is deleted. Before this change there was no re-check at all (same result).
-  // Fix: re-read the group's keep.newest neighbours newer than the item (or the group) in the
-  // re-check, or re-list the group once before its first deletion.
-  it.fails('BUG: an image that became one of the newest because another run deleted a newer one is not deleted', async () => {
+  // Another run deleting a newer image of the group makes this one among the newest again: the re-check re-reads the group's newer items.
+  it('an image that became one of the newest because another run deleted a newer one is not deleted', async () => {
     const emu = await emulatorWith({ regions: { 'cn-hangzhou': { images: Array.from({ length: 4 }, (_, i) => ({ ImageId: `m-k${i}`, ImageName: `build-${i}`, CreationTime: ago(1 + i * 10) })) } } });
     try {
       const policy = policyFromText(`version: 1

@@ -4,10 +4,6 @@
  * lies, an empty page before the end, an enormous page. The run never crashes; an item it cannot
  * be sure of is kept with a logged reason (decision protect, or its group left out with
  * `inventory.failed`); nothing it cannot be sure of is deleted.
- *
- * Tests marked `it.fails` are findings: each states the correct behaviour, fails today, and names
- * the bug in a comment (see the report of issue #7). When the collector is fixed they start
- * passing, vitest reports that, and the `.fails` comes off.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CloudApi } from '../../functions/cloud/api.js';
@@ -202,11 +198,8 @@ describe('hostile API answers: fields', () => {
     expect(o.after).toEqual(idsIn(fleet));
   });
 
-  // BUG (functions/inventory/fields.ts ecsTags, wuying-image.ts wuyingTags): a Tags field that is
-  // present but cannot be read (a string, a Tag that is an object instead of a list, a TagValue
-  // that is not a string, other key names) is read as "no tags", so the image-gc:keep tag is lost
-  // and the image is deleted. It should be an unknown fact: protect (reason tag, "tags unreadable").
-  it.fails('BUG: an image tagged image-gc:keep whose Tags field is malformed is protected, not deleted', async () => {
+  // Tags that are there but cannot be read may hold the keep tag: protected (reason tag).
+  it('an image tagged image-gc:keep whose Tags field is malformed is protected, not deleted', async () => {
     const keep = { 'image-gc:keep': 'true' };
     const img = (id: string, answer: Record<string, unknown>): FleetImage => ({ ImageId: id, ImageName: `build-${id}`, CreationTime: old(100), Tags: keep, answer });
     const fleet: Fleet = {
@@ -226,14 +219,8 @@ describe('hostile API answers: fields', () => {
     for (const id of ['m-tagstring', 'm-tagobject', 'm-tagbool', 'm-tagnames', 'imgc-tagbool']) expectProtected(o, id, 'tag');
   });
 
-  // BUG (functions/inventory/image-pipeline.ts list(): "execution ... names no pipeline; ignored",
-  // and listByToken dropping items without an ExecutionId): an execution the collector cannot
-  // attach to a pipeline is dropped, so the pipeline it belongs to looks idle and is deleted
-  // although it ran 2 days ago (activeWithin 14d keeps it). A running execution dropped this way
-  // turns a protected pipeline into a candidate that only the API's refusal saves. Such an
-  // execution should make the region's pipeline listing unusable (ListingError) or protect every
-  // pipeline of the region.
-  it.fails('BUG: an execution without a usable ImagePipelineId or ExecutionId does not make its pipeline look idle', async () => {
+  // An execution that cannot be attributed could be the running or recent one: the region's pipelines are left out.
+  it('an execution without a usable ImagePipelineId or ExecutionId does not make its pipeline look idle', async () => {
     const p = (id: string, status: 'SUCCESS' | 'BUILDING', days: number, answer: Record<string, unknown>): FleetPipeline => ({
       ImagePipelineId: id,
       Name: `ci-${id}`,
@@ -248,12 +235,8 @@ describe('hostile API answers: fields', () => {
     }
   });
 
-  // BUG (functions/inventory/image-pipeline.ts toItem: lastActivityAt = newest of the times that
-  // could be read): an execution whose CreationTime and ModifiedTime cannot be read only adds a
-  // warning; the pipeline's last activity falls back to its own creation 400 days ago and it is
-  // deleted, though the execution may be from yesterday. Activity that cannot be dated should be
-  // unknown: protect (reason unknown-age), as for an unreadable creation time.
-  it.fails('BUG: a pipeline whose execution times cannot be read is not deleted as idle', async () => {
+  // An execution that cannot be placed in time could be the recent one: the pipeline is protected.
+  it('a pipeline whose execution times cannot be read is not deleted as idle', async () => {
     const fleet: Fleet = {
       regions: {
         'cn-hangzhou': {
@@ -268,13 +251,8 @@ describe('hostile API answers: fields', () => {
     for (const id of ['ip-notimes', 'ip-badtimes']) expect(o.after.has(id), `${id}: ${String(o.decision(id)?.['detail'])}`).toBe(true);
   });
 
-  // BUG (functions/inventory/ehpc-list.ts: entries without a usable string ImageId are skipped,
-  // and a numeric one is taken as its decimal text): the ECS image behind such an E-HPC entry is
-  // then not in the E-HPC ID set, so ecs-image.ts lists it as an ecs-image; the ecs-image rule
-  // decides on it (here: deletes it, though the ehpc-image rule keeps the 10 newest) and
-  // ECS DeleteImage runs without E-HPC RemoveImage first. An entry without a usable ImageId should
-  // make the region's E-HPC listing unusable (ListingError, which also stops the ecs-image listing).
-  it.fails('BUG: an E-HPC image whose ListCustomImages entry has no usable ImageId is not deleted as an ECS image', async () => {
+  // An E-HPC entry that cannot be named would decide nothing's kind: the region's image listings are refused.
+  it('an E-HPC image whose ListCustomImages entry has no usable ImageId is not deleted as an ECS image', async () => {
     const hpc = (id: string, days: number, answer: Record<string, unknown>): FleetImage => ({ ImageId: id, ImageName: `hpc-${id}`, CreationTime: old(days), ehpc: { osTag: 'CentOS_7.9_64', instantRegistered: true, answer } });
     const fleet: Fleet = {
       regions: { 'cn-hangzhou': { images: [{ ImageId: 'm-web', ImageName: 'web', CreationTime: old(1) }, hpc('m-hnoid', 50, { ImageId: null }), hpc('m-hnumid', 60, { ImageId: 12345 })] } },
@@ -404,7 +382,7 @@ function afterFirstPage(between: () => Promise<void>): (api: CloudApi) => CloudA
 }
 
 describe('hostile API answers: items vanishing and appearing between pages', () => {
-  it('an item deleted by someone else between pages: no crash, it ends already-gone, nothing kept is touched, the next run converges', async () => {
+  it('an item deleted by someone else between pages: no crash, the listing starts again, nothing kept is touched, the next run converges', async () => {
     const emu = await emulatorWith(twoPageFleet());
     try {
       const p = policyFromText(TWO_PAGE_POLICY);
@@ -416,8 +394,11 @@ describe('hostile API answers: items vanishing and appearing between pages', () 
       const a = auditOf(r.lines);
       expect(a.finishLines).toBe(1);
       expect(a.lost).toEqual([]);
-      const ghost = r.lines.find((l) => l['event'] === 'item.outcome' && l['id'] === 'm-p50');
-      expect(ghost?.['outcome']).toBe('already-gone');
+      // The total changed between the pages, so the listing started again: the deleted image is
+      // simply not in it (no decision, no outcome), and nothing was missed.
+      expect(r.lines.some((l) => l['event'] === 'inventory.listed' && String(l['warnings']).includes('listed again'))).toBe(true);
+      expect(r.lines.filter((l) => l['id'] === 'm-p50' && l['event'] === 'item.outcome')).toEqual([]);
+      expect(a.decisions.has('ecs-image/cn-hangzhou/m-p100')).toBe(true);
       expect(a.failed).toEqual([]);
       const after = idsIn(emu.state());
       expect(after.has('m-p0') && after.has('m-p1')).toBe(true);
@@ -437,7 +418,7 @@ describe('hostile API answers: items vanishing and appearing between pages', () 
     }
   });
 
-  it('an item created between pages: no crash, the new image is not deleted, nothing kept is touched', async () => {
+  it('an item created between pages: no crash, the listing starts again and the new image counts among the newest', async () => {
     const emu = await emulatorWith(twoPageFleet());
     try {
       const p = policyFromText(TWO_PAGE_POLICY);
@@ -453,10 +434,12 @@ describe('hostile API answers: items vanishing and appearing between pages', () 
       expect(a.finishLines).toBe(1);
       expect(a.lost).toEqual([]);
       const after = idsIn(emu.state());
-      for (const id of ['m-new', 'm-p0', 'm-p1']) expect(after.has(id), id).toBe(true);
-      // Either the listing was refused (the count no longer adds up) or the new image was simply not seen.
-      const failed = r.lines.some((l) => l['event'] === 'inventory.failed');
-      if (!failed) expect(a.decisions.has('ecs-image/cn-hangzhou/m-new')).toBe(false);
+      // The total changed between the pages, so the listing started again and saw the new image:
+      // it is the newest, kept; the old newest stays; and the policy now ranks the rest against it.
+      expect(r.lines.some((l) => l['event'] === 'inventory.listed' && String(l['warnings']).includes('listed again'))).toBe(true);
+      for (const id of ['m-new', 'm-p0']) expect(after.has(id), id).toBe(true);
+      const decided = r.lines.find((l) => l['event'] === 'item.decision' && l['id'] === 'm-new');
+      expect(decided?.['decision']).toBe('keep');
       tally.runs++;
       tally.hostile++;
       tally.items += 151;
@@ -466,14 +449,8 @@ describe('hostile API answers: items vanishing and appearing between pages', () 
     }
   });
 
-  // BUG (functions/inventory/paging.ts listNumbered: `claimed = total` is overwritten page by page):
-  // TotalCount said 150 on page 1 and 149 on page 2, yet the listing is accepted as complete. The
-  // image deleted by someone else between the pages (m-p0, the newest) is still counted as one of
-  // the 2 newest, so m-p2, which is now one of the 2 newest, is deleted; and m-p100, shifted onto
-  // page 1, is never seen. A TotalCount that changes between pages means the pages are not one
-  // listing: list again from page 1 (a few times), then refuse (ListingError InconsistentListing).
-  // The re-read of each item before deleting it would not catch this: m-p2 itself did not change.
-  it.fails('BUG: a listing whose TotalCount changes between pages is not trusted for keep.newest', async () => {
+  // A TotalCount that changes between pages means the pages are not one listing: it starts again.
+  it('a listing whose TotalCount changes between pages is not trusted for keep.newest', async () => {
     const emu = await emulatorWith(twoPageFleet());
     try {
       const p = policyFromText(TWO_PAGE_POLICY);

@@ -110,10 +110,8 @@ describe('hostile policies through the entry points', () => {
   it.each(EXPLICIT)('%s: refused by validate, plan and run with a position, exit 2 and zero API calls', async (name, content) => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
     writeFileSync(file, content);
-    const started = Date.now();
     expect(await expectRefusedEverywhere(file)).toBe(true);
     refused++;
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it.each(EXPLICIT)('%s: the handler refuses it with a position and a run.rejected line, calling nothing', async (name, content) => {

@@ -75,6 +75,26 @@ describe('listNumbered', () => {
     expect(api.calls).toBe(1);
   });
 
+  it('starts again from page 1 when the total changes between pages, and takes the pass that holds still', async () => {
+    let pass = 0;
+    const api = numberedApi((page, size) => {
+      if (page === 1) pass++;
+      // First pass: an image is deleted between page 1 and page 2.
+      if (pass === 1 && page === 2) return honest(249)(page, size);
+      return honest(pass === 1 ? 250 : 249)(page, size);
+    });
+    const listed = await numbered(api);
+    expect(listed.items).toHaveLength(249);
+    expect(listed.warnings.join()).toMatch(/listed again \(2 passes\)/);
+    expect(api.calls).toBe(2 + 3);
+  });
+
+  it('refuses a list that never holds still', async () => {
+    let calls = 0;
+    const api = numberedApi((page, size) => ({ ...honest(250)(page, size), total: 250 + calls++ }));
+    await expect(numbered(api)).rejects.toThrow(/changed between pages in 3 passes/);
+  });
+
   it('refuses an answer without a usable total', async () => {
     const api = numberedApi(() => ({ items: [], total: 'many' as unknown as number }));
     await expect(numbered(api)).rejects.toThrow(/total/);

@@ -312,7 +312,7 @@ describe('matching', () => {
 });
 
 describe('scale', () => {
-  it('plans 100,000 items without quadratic work', () => {
+  it('plans 100,000 items, one decision each', () => {
     const kinds = ['ecs-image', 'ehpc-image', 'wuying-image', 'image-pipeline'] as const;
     const items = Array.from({ length: 100_000 }, (_, i) =>
       item({
@@ -331,12 +331,9 @@ describe('scale', () => {
       { name: 'c', resource: 'ehpc-image', keep: { newest: 2 } },
       { name: 'd', resource: 'image-pipeline', keep: { activeWithin: '14d' } },
     ];
-    const started = process.cpuUsage();
+    // How fast is the bench's business (npm run bench, "Scale"); this checks the answer is whole.
     const result = plan(fleet(items), policy({ rules }), NOW);
-    const spent = process.cpuUsage(started);
-    const cpuMs = (spent.user + spent.system) / 1000;
     expect(result.items).toHaveLength(100_000);
-    // The bench wants under 1 s; this bound only catches a quadratic slip on a slow, shared CI machine.
-    expect(cpuMs).toBeLessThan(6000);
+    expect(Object.values(result.counts).reduce((a, b) => a + b, 0)).toBe(100_000);
   });
 });

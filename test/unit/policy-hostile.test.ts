@@ -153,9 +153,7 @@ describe('explicit hostile inputs', () => {
       const name = String.fromCharCode(97 + i);
       levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    const started = Date.now();
     const errors = errorsOf(load(levels.join('\n')));
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(errors.filter((e) => /alias/.test(e.message))).toEqual([
       expect.objectContaining({ line: 4, column: 8, message: expect.stringContaining('more than 100 alias expansions') }),
     ]);
