@@ -104,7 +104,8 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
   });
   const api = withApiErrorLog(inputs.api, log);
   const { inventory, plan } = await inventoryAndPlan(api, policy.policy, inputs.now, log);
-  for (const p of plan.items) log.decision(p, inputs.mode, ageInDays(p.createdAt, inputs.now));
+  const rawOf = new Map(inventory.items.map((i) => [itemKey(i), i.raw]));
+  for (const p of plan.items) log.decision(p, inputs.mode, ageInDays(p.createdAt, inputs.now), rawOf.get(itemKey(p)) ?? null);
   for (const g of plan.aborted) log.groupAborted(g);
 
   let outcomes: ItemOutcome[] = [];

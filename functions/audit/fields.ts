@@ -96,6 +96,7 @@ export const EVENT_FIELDS: Readonly<Record<EventName, Fields>> = {
     warnings: f('text', 'what the inventory could not resolve, joined with "; "'),
     snapshots: f('text', 'under deleteSnapshots: each snapshot, id:action:size (detail), joined with "; "', true),
     snapshotGiB: f('double', 'under deleteSnapshots: GiB of the snapshots that would go too', true),
+    api: f('text', "the fields the API answered for the item (Status, Usage, IsSelfShared, CreationTime, ...), as one JSON text: the evidence behind the decision", true),
   },
   'group.aborted': {
     kind: KIND,

@@ -9,9 +9,11 @@
  *   that is itself a bucket of capacity Q throttles N−Q calls of any N-call burst, and one counted in
  *   1-second windows throttles any window that gets more than Q; pacing is the only shape that
  *   stays under both.
- * - Slow start: from min(configured, 10) rps, ×2 each second the rate is actually used, up to the
- *   configured rate. Growth needs use: a rate nobody exercises proves nothing, and would only allow
- *   a burst later.
+ * - Start: at the configured rate when it is a plausible quota (≤ 100 rps): the operator said so,
+ *   and a run of a few hundred deletions cannot afford seconds of ramp. Above that the configured
+ *   rate is only a ceiling: slow start from 10 rps, ×2 every 250 ms the rate is actually used, up
+ *   to it. Growth needs use: a rate nobody exercises proves nothing, and would only allow a burst
+ *   later.
  * - On a Throttling answer the bucket pauses until x-acs-retry-after (500 ms without one), and the
  *   ceiling becomes min(ceiling, rate now, successes per second over the last second). While
  *   throttled the server admits exactly its quota, so the success rate measures Q directly even
@@ -39,6 +41,8 @@ export interface RateTuning {
   /** The steady rate, as a share of the learned ceiling. */
   readonly targetShare: number;
   readonly adjustIntervalMs: number;
+  /** Growth step while no ceiling is known yet: a short run must not spend its seconds ramping up. */
+  readonly slowStartIntervalMs: number;
   /** Quiet time at the target before the first probe above the ceiling. */
   readonly probeAfterMs: number;
   readonly probeIntervalMs: number;
@@ -64,6 +68,7 @@ export const DEFAULT_RATE_TUNING: RateTuning = {
   cutFactor: 0.75,
   targetShare: 0.96,
   adjustIntervalMs: 1_000,
+  slowStartIntervalMs: 250,
   probeAfterMs: 30_000,
   probeIntervalMs: 10_000,
   probeFactor: 1.05,
@@ -74,8 +79,14 @@ export const DEFAULT_RATE_TUNING: RateTuning = {
   cadenceSlack: 0.25,
 };
 
-/** Slow start begins at most here, whatever is configured. */
+/** Slow start begins here when the configured rate is beyond what any API quota plausibly is. */
 export const SLOW_START_RPS = 10;
+/**
+ * A configured rate up to this is taken as the operator's statement of the quota and used from
+ * the first call (ramping up to it costs seconds a short run does not have); above it, the rate
+ * is a ceiling to discover the quota under, from SLOW_START_RPS.
+ */
+export const TRUSTED_START_RPS = 100;
 /** The rate is never cut below this (or below the configured rate, if that is lower). */
 export const FLOOR_RPS = 1;
 
@@ -122,7 +133,7 @@ export class AdaptiveRateLimiter {
     this.now = opts.now;
     this.sleep = opts.sleep;
     this.onRateChange = opts.onRateChange ?? (() => {});
-    this.rps = this.clamp(opts.initialRps ?? Math.min(opts.maxRps, SLOW_START_RPS));
+    this.rps = this.clamp(opts.initialRps ?? (opts.maxRps <= TRUSTED_START_RPS ? opts.maxRps : SLOW_START_RPS));
     this.lastAdjustAt = this.now();
     this.measureFrom = this.lastAdjustAt;
   }
@@ -208,7 +219,7 @@ export class AdaptiveRateLimiter {
 
   private adjust(now: number): void {
     const span = now - this.lastAdjustAt;
-    if (span < this.t.adjustIntervalMs) return;
+    if (span < (this.ceiling === null ? this.t.slowStartIntervalMs : this.t.adjustIntervalMs)) return;
     const used = this.grantsSinceAdjust / ((this.rps * span) / 1000);
     this.lastAdjustAt = now;
     this.grantsSinceAdjust = 0;

@@ -116,8 +116,22 @@ export function readTagList(list: readonly unknown[], keyName: string, valueName
   return { tags, problem: null };
 }
 
+/**
+ * Facts are immutable and a large fleet repeats a handful of them (`Usage=none`, `Status=Available`)
+ * hundreds of thousands of times: one shared object per distinct fact keeps 100,000 images' worth
+ * of inventory tens of MiB smaller (BENCHMARKS.md, "Scale"). The table is bounded: evidence that
+ * names an item (an execution ID) makes distinct facts, and those are simply not shared past it.
+ */
+const FACTS = new Map<string, Fact>();
+const MAX_SHARED_FACTS = 10_000;
+
 export function fact(value: boolean | null, evidence: string): Fact {
-  return { value, evidence };
+  const key = `${value}\u0000${evidence}`;
+  const known = FACTS.get(key);
+  if (known !== undefined) return known;
+  const made = Object.freeze({ value, evidence });
+  if (FACTS.size < MAX_SHARED_FACTS) FACTS.set(key, made);
+  return made;
 }
 
 /** How a field looked, for evidence: `missing`, or its JSON (cut short). */

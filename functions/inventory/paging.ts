@@ -47,59 +47,62 @@ export interface NumberedPaging {
 }
 
 /**
- * PageNumber/PageSize listing. Stops when the unique items reach the claimed total or a page comes
- * back short. A short page before the total triggers one more page, since some APIs answer an
- * empty page in the middle; if the end still does not add up, the listing is refused.
+ * PageNumber/PageSize listing. Page 1 gives the total; pages 2..n then go out together (the
+ * client bounds calls in flight and their rate), so a region of 25,000 images costs the time of
+ * its pages divided by the concurrency, not added up. The listing is complete when the distinct
+ * items add up to the total and every page claimed the same total.
  *
  * A total that changes between pages means the list moved under the pages (an image deleted or
- * created meanwhile), so items shifted across page boundaries and one may never have been seen:
- * the listing starts again from page 1, a few times, and is refused if it never holds still.
+ * created meanwhile), so items shifted across page boundaries and one may never have been seen;
+ * a page that came back short in the middle hides items the same way. Either way the listing
+ * starts again from page 1, a few times, and is refused if it never adds up.
  */
 export async function listNumbered(api: CloudApi, p: NumberedPaging): Promise<Listed> {
   let calls = 0;
+  let last = '';
   for (let attempt = 1; attempt <= STILL_ATTEMPTS; attempt++) {
     const pass = await onePass(api, p);
     calls += pass.calls;
-    if (pass.result !== 'moved') {
-      if (attempt > 1) pass.listed.warnings.push(`${p.action}: the list changed while it was paged; listed again (${attempt} passes)`);
+    if (pass.problem === null) {
+      if (attempt > 1) pass.listed.warnings.push(`${p.action}: the list changed while it was paged (${last}); listed again (${attempt} passes)`);
       return { ...pass.listed, calls };
     }
+    last = pass.problem;
   }
-  throw new ListingError('InconsistentListing', `${p.action}: the total count changed between pages in ${STILL_ATTEMPTS} passes; the listing cannot be shown complete`);
+  throw new ListingError('InconsistentListing', `${p.action}: ${last}, in ${STILL_ATTEMPTS} passes; the listing cannot be shown complete`);
 }
 
 /** Passes over the pages before a list that keeps moving is refused. */
 const STILL_ATTEMPTS = 3;
 
-async function onePass(api: CloudApi, p: NumberedPaging): Promise<{ result: 'done' | 'moved'; listed: Listed; calls: number }> {
-  const seen = new Map<string, Raw>();
-  const warnings: string[] = [];
-  let calls = 0;
-  let claimed: number | null = null;
-  let shortPages = 0;
-  for (let page = 1; page <= MAX_PAGES; page++) {
+interface Pass {
+  /** Why the pass does not add up, or null when it does. */
+  readonly problem: string | null;
+  readonly listed: Listed;
+  readonly calls: number;
+}
+
+async function onePass(api: CloudApi, p: NumberedPaging): Promise<Pass> {
+  const fetchPage = async (page: number) => {
     const body = await api.call(p.action, p.region, { ...p.params, PageNumber: page, PageSize: p.pageSize });
-    calls++;
     const total = toCount(p.total(body));
     if (total === null) throw new ListingError('MalformedResponse', `${p.action} page ${page} has no usable total count`);
-    if (claimed !== null && total !== claimed) return { result: 'moved', listed: { items: [], warnings, calls }, calls };
-    claimed = total;
-    const items = p.items(body);
-    collect(p, items, seen, warnings);
-    if (seen.size >= claimed) break;
-    if (items.length < p.pageSize) {
-      shortPages++;
-      // One short page may be a hiccup in the middle; two in a row is the end.
-      if (shortPages >= 2 || items.length > 0) break;
-    } else shortPages = 0;
-  }
-  if (claimed !== null && seen.size !== claimed) {
-    throw new ListingError(
-      'InconsistentListing',
-      `${p.action} claimed ${claimed} items but ${seen.size} distinct ones arrived; the listing cannot be shown complete`,
-    );
-  }
-  return { result: 'done', listed: { items: [...seen.values()], warnings, calls }, calls };
+    return { total, items: p.items(body) };
+  };
+  const first = await fetchPage(1);
+  const claimed = first.total;
+  const pageCount = Math.min(MAX_PAGES, Math.max(1, Math.ceil(claimed / p.pageSize)));
+  // An API that ignores PageSize (one enormous page) needs no more pages.
+  const rest = first.items.length >= claimed ? [] : await Promise.all(Array.from({ length: pageCount - 1 }, (_, i) => fetchPage(i + 2)));
+  const seen = new Map<string, Raw>();
+  const warnings: string[] = [];
+  for (const page of [first, ...rest]) collect(p, page.items, seen, warnings);
+  const calls = 1 + rest.length;
+  const totals = new Set([claimed, ...rest.map((r) => r.total)]);
+  let problem: string | null = null;
+  if (totals.size > 1) problem = `the total count changed between pages (${[...totals].join(', ')})`;
+  else if (seen.size !== claimed) problem = `it claimed ${claimed} items but ${seen.size} distinct ones arrived`;
+  return { problem, listed: { items: [...seen.values()], warnings, calls }, calls };
 }
 
 export interface TokenPaging {

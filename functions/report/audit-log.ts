@@ -106,7 +106,8 @@ export class AuditLog {
     );
   }
 
-  decision(p: PlanItem, mode: string, ageDays: number | null): void {
+  /** `api`: the fields the API answered for the item (InventoryItem.raw), the evidence behind the facts. */
+  decision(p: PlanItem, mode: string, ageDays: number | null, api: Readonly<Record<string, unknown>> | null = null): void {
     const level = p.decision === 'abort' ? 'warn' : 'info';
     this.logger[level](
       {
@@ -128,6 +129,8 @@ export class AuditLog {
         group: p.group,
         markedAt: p.markedAt,
         warnings: p.warnings.join('; '),
+        // One text field: its keys differ by kind, and SLS indexes a JSON leaf only by a fixed path.
+        api: api === null ? null : JSON.stringify(api),
         // Under deleteSnapshots: `s-1:delete:40GiB, s-2:keep:…` and the GiB that would go with the image.
         ...(p.snapshots !== undefined && {
           snapshots: p.snapshots.map((x) => `${x.id}:${x.action}:${x.sizeGiB ?? '?'}GiB (${x.detail})`).join('; '),

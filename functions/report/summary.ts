@@ -184,13 +184,20 @@ function storageSummary(input: SummaryInput, imageGiB: number, snapshotsDeleted:
     imageGiB,
     snapshotsDeleted,
     snapshotGiB,
+    ...plannedPriced(planned, costs),
+    estimatedMonthlySaving: money(snapshotGiB * costs.snapshotPricePerGiBMonth),
+  };
+}
+
+/** The planned snapshots and what they would save a month, at the policy's price. */
+function plannedPriced(planned: ReturnType<typeof plannedSnapshotTotals>, costs: Costs) {
+  return {
     plannedSnapshots: planned.count,
     plannedSnapshotGiB: planned.gib,
     plannedSnapshotsKept: planned.kept,
     pricePerGiBMonth: costs.snapshotPricePerGiBMonth,
     currency: costs.currency,
     priceSource: costs.source,
-    estimatedMonthlySaving: money(snapshotGiB * costs.snapshotPricePerGiBMonth),
     plannedMonthlySaving: money(planned.gib * costs.snapshotPricePerGiBMonth),
     note: STORAGE_NOTE,
   };
@@ -203,13 +210,6 @@ export function plannedStorage(plan: Plan, costs: Costs = DEFAULT_COSTS) {
   return {
     plannedImages: images.length,
     plannedImageGiB: round(images.reduce((a, p) => a + (p.sizeGiB ?? 0), 0)),
-    plannedSnapshots: planned.count,
-    plannedSnapshotGiB: planned.gib,
-    plannedSnapshotsKept: planned.kept,
-    pricePerGiBMonth: costs.snapshotPricePerGiBMonth,
-    currency: costs.currency,
-    priceSource: costs.source,
-    plannedMonthlySaving: money(planned.gib * costs.snapshotPricePerGiBMonth),
-    note: STORAGE_NOTE,
+    ...plannedPriced(planned, costs),
   };
 }

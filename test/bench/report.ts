@@ -133,7 +133,7 @@ function scaleRows(cases: readonly ScaleCase[]): Row[] {
     {
       section: '4 scale: run',
       case: `${num(c.images)} images, ${c.run.mode}, cap ${num(c.run.maxDeletionsPerRun)}`,
-      measured: `${c.run.wallS.toFixed(1)} s; peak RSS ${c.run.peakRssMiB.toFixed(1)} MiB (heap capped: ${c.run.cappedHeap?.peakRssMiB?.toFixed(1) ?? c.run.cappedHeap?.error ?? '-'})`,
+      measured: `${c.run.wallS.toFixed(1)} s; peak RSS ${c.run.peakRssMiB.toFixed(1)} MiB (${cappedText(c)})`,
       target: `≤ ${TARGETS.peakRssMiB} MiB`,
       verdict: (c.run.peakRssMiB <= TARGETS.peakRssMiB ? 'ok' : 'MISSED') as Verdict,
     },
@@ -292,19 +292,20 @@ function listingSection(cases: readonly ListingCase[]): string {
 function cappedText(c: ScaleCase): string {
   const h = c.run.cappedHeap;
   if (!h) return '-';
-  return h.peakRssMiB !== null ? `${h.peakRssMiB.toFixed(1)} (--max-old-space-size=${h.maxOldSpaceMiB})` : `${h.error} (--max-old-space-size=${h.maxOldSpaceMiB})`;
+  return h.peakRssMiB !== null ? `${h.peakRssMiB.toFixed(1)} MiB with --max-old-space-size=${h.maxOldSpaceMiB}` : `${h.error} with --max-old-space-size=${h.maxOldSpaceMiB}`;
 }
 
 function scaleSection(cases: readonly ScaleCase[]): string {
   return mdTable(
-    ['images', 'pipelines', 'listing (s, plan child)', 'plan() items', 'plan() CPU cold (s)', 'plan() CPU warm (s)', 'whole run (s)', 'run mode, cap', 'outcomes', 'API calls of the run', 'listing calls / minimum', 'other inventory calls', 'peak RSS (MiB)', 'peak RSS, heap capped (MiB)', 'heap at end (MiB)', 'run CPU (s)', 'audit log'],
+    ['images', 'pipelines', 'listing (s, plan child)', 'plan() items', 'plan() CPU cold (s)', 'plan() CPU warm (s)', 'live heap: inventory / plan (MiB)', 'whole run (s)', 'run mode, cap', 'outcomes', 'API calls of the run', 'listing calls / minimum', 'other inventory calls', 'peak RSS (MiB)', 'peak RSS, heap capped', 'heap at end (MiB)', 'run CPU (s)', 'audit log'],
     cases.map((c) => [
       num(c.images),
       num(c.pipelines),
       c.plan.listWallS.toFixed(2),
       num(c.plan.items),
-      c.plan.firstCpuS.toFixed(3),
+      c.plan.firstCpuSamplesS ? `${c.plan.firstCpuS.toFixed(3)} (median of ${c.plan.firstCpuSamplesS.join(', ')})` : c.plan.firstCpuS.toFixed(3),
       c.plan.warmCpuS.toFixed(3),
+      c.plan.inventoryHeapMiB == null ? '-' : `${c.plan.inventoryHeapMiB.toFixed(1)} / ${(c.plan.planHeapMiB ?? NaN).toFixed(1)}`,
       c.run.wallS.toFixed(2),
       `${c.run.mode}, ${num(c.run.maxDeletionsPerRun)}`,
       Object.entries(c.run.outcomes).map(([k, v]) => `${k} ${v}`).join(', '),
@@ -371,8 +372,10 @@ function sizingSection(r: Results): string | null {
   const counts = [20, 100, 500, 1_000, 2_000, 5_000, 10_000];
   const runS = (n: number, q: number) => listing + slowStartLossS(q) + n / (rate * q);
   const body = counts.map((n) => [num(n), ...quotas.map((q) => `${Math.ceil(runS(n, q))} s → ${timeoutFor(runS(n, q))} s`)]);
-  const rssList = r.scale?.cases.map((c) => `${c.run.peakRssMiB.toFixed(0)} MiB at ${num(c.images)} images (heap capped: ${cappedText(c)})`).join(', ');
+  const rssList = r.scale?.cases.map((c) => `${c.run.peakRssMiB.toFixed(0)} MiB at ${num(c.images)} images (${cappedText(c)})`).join(', ');
   const maxRss = r.scale ? Math.max(...r.scale.cases.map((c) => c.run.peakRssMiB)) : null;
+  const capped = (r.scale?.cases ?? []).map((c) => c.run.cappedHeap?.peakRssMiB ?? null);
+  const cappedMax = capped.length > 0 && capped.every((x) => x !== null) ? Math.max(...(capped as number[])) : null;
   const dep = deployed();
   const lines = [
     `A run of N deletions in one region at an effective quota Q (the smaller of the cloud's quota and the policy's \`requestsPerSecond\`; the client never exceeds the latter) takes about`,
@@ -398,7 +401,7 @@ function sizingSection(r: Results): string | null {
     lines.push(
       '',
       `s.yaml now: timeout ${dep.timeoutS} s, memorySize ${dep.memoryMB} MB. Deletions start until ${budget.toFixed(0)} s into the run, which fits about ${fits} deletions per run (one region, the listing above).${
-        maxRss !== null ? ` The largest peak RSS measured is ${f2((maxRss * 1.048576) / dep.memoryMB * 100)} % of ${dep.memoryMB} MB.` : ''
+        maxRss !== null ? ` The largest peak RSS measured is ${pct((maxRss * 1.048576) / dep.memoryMB, 0)} of ${dep.memoryMB} MB${cappedMax !== null ? `; with the heap capped (--max-old-space-size=${r.scale?.cases[0]?.run.cappedHeap?.maxOldSpaceMiB}) ${pct((cappedMax * 1.048576) / dep.memoryMB, 0)}` : ''}.` : ''
       }`,
     );
   }
@@ -419,7 +422,9 @@ function missedSection(r: Results): string {
     if (c.images >= TARGETS.planAtImages && !(c.plan.firstCpuS < TARGETS.planCpuS)) out.push(`- §4 plan() of ${num(c.images)} images took ${c.plan.firstCpuS.toFixed(3)} s of CPU (target < ${TARGETS.planCpuS} s).`);
     if (c.run.peakRssMiB > TARGETS.peakRssMiB) {
       out.push(
-        `- §4 peak RSS ${c.run.peakRssMiB.toFixed(1)} MiB at ${num(c.images)} images (target ≤ ${TARGETS.peakRssMiB} MiB, over by ${(c.run.peakRssMiB - TARGETS.peakRssMiB).toFixed(1)} MiB). With the V8 heap capped: ${cappedText(c)}. V8 sizes its heap from the machine's memory and collects lazily below that; the live data itself (inventory and plan of ${num(c.plan.items)} items, held for the whole run) is what a cap cannot go below.`,
+        `- §4 peak RSS ${c.run.peakRssMiB.toFixed(1)} MiB at ${num(c.images)} images (target ≤ ${TARGETS.peakRssMiB} MiB, over by ${(c.run.peakRssMiB - TARGETS.peakRssMiB).toFixed(1)} MiB). With the V8 heap capped: ${cappedText(c)}. V8 sizes its heap from the machine's memory and collects lazily below that; the live data itself (inventory and plan of ${num(c.plan.items)} items, held for the whole run${
+          c.plan.inventoryHeapMiB != null ? `: ${c.plan.inventoryHeapMiB.toFixed(0)} MiB of inventory, ${(c.plan.planHeapMiB ?? NaN).toFixed(0)} MiB of plan, ${((c.plan.inventoryHeapMiB * 1024 ** 2) / c.plan.items).toFixed(0)} bytes an inventory item` : ''
+        }) is what a cap cannot go below.`,
       );
     }
   }

@@ -117,12 +117,16 @@ export interface ScaleCase {
   readonly quota: number;
   readonly plan: {
     readonly items: number;
-    /** CPU time of the first plan() in a fresh process (cold JIT). */
+    /** CPU time of the first plan() in a fresh process (cold JIT): the median over three processes. */
     readonly firstCpuS: number;
+    readonly firstCpuSamplesS: readonly number[];
     /** Median CPU time of the next five. */
     readonly warmCpuS: number;
     readonly firstWallS: number;
     readonly listWallS: number;
+    /** Live heap (after a full GC) the inventory holds, and one plan of it; null without --expose-gc. */
+    readonly inventoryHeapMiB: number | null;
+    readonly planHeapMiB: number | null;
   };
   readonly run: {
     readonly mode: string;

@@ -5,6 +5,7 @@
  * which lands kills between a deletion taking effect and its log line); then it is run again, and
  * again, until a run finishes. Every run writes its own audit log file.
  */
+import { mulberry32 } from '../emulator/faults.js';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Emulator, EmulatorCall, Fleet } from '../emulator/index.js';
@@ -14,17 +15,8 @@ import { emulatorWith, envFor, idsIn, mutatingCalls, tempDir, writePolicy } from
 import { E2E_NOW } from './fleets.js';
 import { auditOf, cleanPlan, expectationOf, policyFromText, removedBy, targetsOf, type Expectation, type Line, type RunAudit } from './reliability.js';
 
-/** mulberry32: a seeded PRNG so a failing episode can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (the emulator's mulberry32), so a failing episode can be replayed from its seed. */
+export const prng = mulberry32;
 
 export interface CrashRun {
   readonly log: string;

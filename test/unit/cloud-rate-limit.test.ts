@@ -59,13 +59,22 @@ describe('pacing', () => {
 });
 
 describe('slow start', () => {
-  it('doubles each second of use up to the configured rate, never beyond', async () => {
+  it('starts at a configured rate that is a plausible quota (≤ 100 rps)', async () => {
+    const clock = new FakeClock(0);
+    const lim = limiter(clock, 50);
+    expect(lim.rate).toBe(50);
+    await saturate(clock, lim, 2_000);
+    expect(lim.rate).toBe(50);
+  });
+
+  it('above that, slow-starts from 10 rps, doubling every 250 ms of use up to the configured rate, never beyond', async () => {
     const clock = new FakeClock(0);
     const log: Array<[number, RateChangeReason]> = [];
-    const lim = limiter(clock, 50, log);
+    const lim = limiter(clock, 300, log);
+    expect(lim.rate).toBe(10);
     await saturate(clock, lim, 5_000);
-    expect(log.map(([r]) => r)).toEqual([20, 40, 50]);
-    expect(lim.rate).toBe(50);
+    expect(log.map(([r]) => r)).toEqual([20, 40, 80, 160, 300]);
+    expect(lim.rate).toBe(300);
   });
 
   it('does not grow a rate nobody uses', async () => {
@@ -89,13 +98,15 @@ describe('throttling', () => {
     const clock = new FakeClock(0);
     const log: Array<[number, RateChangeReason]> = [];
     const lim = limiter(clock, 1000, log);
-    const grants = await saturate(clock, lim, 2_900); // 10 → 20 → 40 rps
+    const grants = await saturate(clock, lim, 1_100); // 10 → 20 → 40 → 80 → 160 rps, 250 ms each
     const sentAt = grants[grants.length - 1] as number;
+    const before = lim.rate;
     lim.onThrottle(sentAt, 700);
-    // Admitted over the last second: 0.1 s at 20 rps and 0.9 s at 40 → about 38; the rate is cut to ¾ of it.
+    // The admitted rate over the last second (a ramp through 20, 40, 80 and 160 rps) is below the
+    // rate now: it is the ceiling, and the rate is cut to ¾ of it.
     const ceiling = lim.learnedCeiling as number;
-    expect(ceiling).toBeGreaterThan(36);
-    expect(ceiling).toBeLessThanOrEqual(40);
+    expect(ceiling).toBeGreaterThan(40);
+    expect(ceiling).toBeLessThanOrEqual(before);
     expect(lim.rate).toBeCloseTo(ceiling * 0.75, 5);
     expect(log.at(-1)?.[1]).toBe('throttled');
     const throttledAt = clock.now();

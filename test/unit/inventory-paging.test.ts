@@ -86,13 +86,13 @@ describe('listNumbered', () => {
     const listed = await numbered(api);
     expect(listed.items).toHaveLength(249);
     expect(listed.warnings.join()).toMatch(/listed again \(2 passes\)/);
-    expect(api.calls).toBe(2 + 3);
+    expect(api.calls).toBe(3 + 3);
   });
 
   it('refuses a list that never holds still', async () => {
     let calls = 0;
     const api = numberedApi((page, size) => ({ ...honest(250)(page, size), total: 250 + calls++ }));
-    await expect(numbered(api)).rejects.toThrow(/changed between pages in 3 passes/);
+    await expect(numbered(api)).rejects.toThrow(/total count changed between pages .*in 3 passes/);
   });
 
   it('refuses an answer without a usable total', async () => {
