@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RATE_TUNING as TUNING, SLOW_START_RPS } from '../../functions/cloud/rate-limit.js';
+import { DEFAULT_RATE_TUNING as TUNING, SLOW_START_RPS, TRUSTED_START_RPS } from '../../functions/cloud/rate-limit.js';
 import { deadlineMargin } from '../../functions/handler.js';
 import { RESULTS_DIR, ROOT } from './lib/paths.js';
 import type { ColdStart, CompareCase, ListingCase, Results, ScaleCase, SectionMeta, ThroughputCell } from './types.js';
@@ -59,13 +59,13 @@ export function cellMisses(c: ThroughputCell): string[] {
 export function whyCell(c: ThroughputCell): string[] {
   const why: string[] = [];
   const target = Math.min(c.requestsPerSecond, c.quota);
-  const start = Math.min(c.requestsPerSecond, SLOW_START_RPS);
+  const start = startRps(c.requestsPerSecond);
   const span = Math.max(...c.byRegion.map((r) => r.spanS));
-  if (target > start) {
-    const steps = Math.ceil(Math.log(target / start) / Math.log(TUNING.slowStartFactor));
-    const delivered = (start * (TUNING.slowStartFactor ** steps - 1)) / (TUNING.slowStartFactor - 1);
-    const lost = steps - Math.min(delivered, c.perRegion) / target;
-    if (lost > 0) why.push(`slow start: the client begins at ${start}/s and grows ×${TUNING.slowStartFactor} every ${TUNING.adjustIntervalMs / 1000} s of use, so it needs ~${steps} s to reach ${target}/s and loses ~${lost.toFixed(1)} s of full-rate time per region, ${pct(lost / Math.max(span, 1e-9), 0)} of this ${span.toFixed(1)} s deletion phase`);
+  const lost = slowStartLossS(target, c.requestsPerSecond);
+  if (lost > 0.05) {
+    why.push(
+      `slow start: with requestsPerSecond ${c.requestsPerSecond} (above ${TRUSTED_START_RPS}, so not taken as the quota) the client begins at ${start}/s and grows ×${TUNING.slowStartFactor} every ${TUNING.slowStartIntervalMs} ms of use; it loses ~${lost.toFixed(1)} s of full-rate time per region reaching ${target}/s, ${pct(lost / Math.max(span, 1e-9), 0)} of this ${span.toFixed(1)} s deletion phase`,
+    );
   }
   if (c.requestsPerSecond < c.quota) why.push(`requestsPerSecond ${c.requestsPerSecond} caps the rate at ${f2(c.requestsPerSecond / c.quota)} Q`);
   const serial = Math.max(1, Math.round(c.sweepCallsPerItem ?? 1));
@@ -75,7 +75,11 @@ export function whyCell(c: ThroughputCell): string[] {
       `concurrency: ${c.concurrency} items in flight, each ${serial === 1 ? 'one call' : `${serial} calls one after another (the re-read before the delete)`} of ${c.latencyMs} ms, allow at most ${maxByConcurrency.toFixed(0)}/s (${f2(maxByConcurrency / c.quota)} Q) before any overhead`,
     );
   }
-  if (c.throttledDeleteCalls > 0) why.push(`${c.throttledDeleteCalls} Throttling answers while the client searched for Q (its rate settles at ${pct(TUNING.targetShare, 0)} of the learned ceiling after a cut to ×${TUNING.cutFactor}, recovering ×${TUNING.recoverFactor} a second)`);
+  if (c.throttledDeleteCalls > 0) {
+    why.push(
+      `${c.throttledDeleteCalls} Throttling answers while the client searched for Q: the emulator's quota is a bucket that starts full (Q calls of burst), so the ramp is well past Q when the first Throttling answer comes, and every call already in flight then (up to ${c.concurrency} a region at ${c.latencyMs} ms) is throttled too; after the cut (×${TUNING.cutFactor}) the rate settles at ${pct(TUNING.targetShare, 0)} of the learned ceiling. With requestsPerSecond at or below the quota the client never searches, and no call is throttled`,
+    );
+  }
   return why;
 }
 
@@ -336,14 +340,20 @@ export function timeoutFor(runS: number): number {
   return t;
 }
 
+/** Where the client's rate starts (functions/cloud/rate-limit.ts): a plausible configured quota is trusted. */
+export function startRps(configured: number): number {
+  return configured <= TRUSTED_START_RPS ? configured : Math.min(configured, SLOW_START_RPS);
+}
+
 /** Seconds of full-rate time the client's slow start loses before it reaches `target` per second. */
 export function slowStartLossS(target: number, configured = target): number {
-  const start = Math.min(configured, SLOW_START_RPS);
+  const start = startRps(configured);
   if (target <= start) return 0;
   const k = TUNING.slowStartFactor;
   const steps = Math.ceil(Math.log(target / start) / Math.log(k));
-  const delivered = (start * (k ** steps - 1)) / (k - 1);
-  return Math.max(0, (steps * TUNING.adjustIntervalMs) / 1000 - delivered / target);
+  const stepS = TUNING.slowStartIntervalMs / 1000;
+  const delivered = (start * stepS * (k ** steps - 1)) / (k - 1);
+  return Math.max(0, steps * stepS - delivered / target);
 }
 
 /** s.yaml's function timeout and memory, if the file is there. */
@@ -383,9 +393,9 @@ function sizingSection(r: Results): string | null {
     '    T = listing + slow start + N ÷ (r · Q)',
     '',
     `- r = ${f2(rate)}: the worst deletion rate ÷ Q measured in §1 over ${steady.length > 0 ? 'deletion phases of 30 s or more (where the ramp does not matter)' : 'all judged cells'}.`,
-    `- slow start: the full-rate time the client's ramp loses (from ${SLOW_START_RPS}/s, ×${TUNING.slowStartFactor} a second): ${quotas.map((q) => `${slowStartLossS(q).toFixed(1)} s at Q = ${q}`).join(', ')}.`,
+    `- slow start: none while requestsPerSecond ≤ ${TRUSTED_START_RPS} (the client starts at it); above, the ramp from ${SLOW_START_RPS}/s (×${TUNING.slowStartFactor} every ${TUNING.slowStartIntervalMs} ms) loses ${quotas.map((q) => `${slowStartLossS(q, 1000).toFixed(1)} s at Q = ${q}`).join(', ')}.`,
     big
-      ? `- listing = ${listing.toFixed(1)} s: the whole inventory of the ${num(big.images)}-image fleet (§4, ${num(perRegion)} images a region) at ${big.latencyMs} ms a call. Each kind and region is listed one page after another, so it takes pages × (latency + overhead): ${(pageS * 1000).toFixed(0)} ms a 100-image page here. With the real API's latency ℓ, budget ceil(images in the largest region ÷ 100) × (ℓ + ${Math.max(0, pageS * 1000 - big.latencyMs).toFixed(0)} ms).`
+      ? `- listing = ${listing.toFixed(1)} s: the whole inventory of the ${num(big.images)}-image fleet (§4, ${num(perRegion)} images a region) at ${big.latencyMs} ms a call. Page 1 of each listing gives the total and the other pages go out together, bounded by the policy's concurrency and requestsPerSecond (for the listing action): ${(pageS * 1000).toFixed(0)} ms a 100-image page here. With the real API, budget ceil(images in the largest region ÷ 100) ÷ requestsPerSecond seconds, or × latency ÷ concurrency if that is longer.`
       : `- listing = ${listing.toFixed(1)} s: the longest listing of the §1 fleets.`,
     '- Deletions in different regions run in parallel, each against its own quota; E-HPC images take two calls each (RemoveImage, then DeleteImage, on two quotas).',
     '',
