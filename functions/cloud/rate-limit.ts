@@ -55,6 +55,12 @@ export interface RateTuning {
   /** Share of the rate that must have been used in an interval for the rate to grow. */
   readonly saturation: number;
   /**
+   * Throttled answers per admitted one, over the measure window, from which the admitted rate is
+   * taken as the quota even though the bucket was not the bottleneck. ½ (a third of calls refused)
+   * is far above stray throttles and far below a server admitting Q of several times Q sent.
+   */
+  readonly refusedShare: number;
+  /**
    * A grant may keep the schedule (next = previous slot + 1/rate) when the timer woke up this late
    * after its slot, as a share of the interval. Without it setTimeout's overshoot eats several
    * percent of the rate; with too much of it, an idle bucket would burst.
@@ -76,6 +82,7 @@ export const DEFAULT_RATE_TUNING: RateTuning = {
   maxPauseMs: 60_000,
   measureWindowMs: 1_000,
   saturation: 0.8,
+  refusedShare: 0.5,
   cadenceSlack: 0.25,
 };
 
@@ -119,6 +126,7 @@ export class AdaptiveRateLimiter {
   private lastAdjustAt: number;
   private grantsSinceAdjust = 0;
   private successTimes: number[] = [];
+  private throttleTimes: number[] = [];
   /** Successes are only measured from here: the creation, or the end of the latest pause. */
   private measureFrom: number;
   private lastCutAt = -Infinity;
@@ -168,6 +176,8 @@ export class AdaptiveRateLimiter {
   onThrottle(sentAt: number, retryAfterMs: number | null): void {
     const now = this.now();
     this.lastThrottleAt = now;
+    this.throttleTimes.push(now);
+    this.pruneSuccesses(now);
     const pause = Math.min(this.t.maxPauseMs, Math.max(0, retryAfterMs ?? this.t.defaultPauseMs));
     this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     if (sentAt < this.lastCutAt) return;
@@ -176,10 +186,13 @@ export class AdaptiveRateLimiter {
     const measured = this.admittedRate(now);
     if (measured === null) return;
 
-    // The admitted rate measures the quota only while demand exceeds it: calls queued, or the bucket
-    // running near its rate. A lightly used bucket admits what it is asked for, and taking that as
-    // the quota would pin a sparse action (one re-read per deletion) at the floor after one throttle.
-    const saturated = this.waiters.length > 0 || measured >= this.rps * this.t.saturation;
+    // The admitted rate measures the quota only while demand exceeds it: calls queued, the bucket
+    // running near its rate, or the server refusing a large share of what was sent (demand bounded
+    // by the calls in flight, not by the bucket: a slow or loaded host). A lightly used bucket admits
+    // what it is asked for, and taking that as the quota would pin a sparse action (one re-read per
+    // deletion) at the floor after one stray throttle.
+    const refused = this.throttledRate(now) ?? 0;
+    const saturated = this.waiters.length > 0 || measured >= this.rps * this.t.saturation || refused >= measured * this.t.refusedShare;
     const estimate = saturated ? Math.min(this.rps, measured) : this.rps;
     this.ceiling = Math.max(this.floorRps, Math.min(this.ceiling ?? Infinity, estimate));
     this.lastCutAt = now;
@@ -206,6 +219,9 @@ export class AdaptiveRateLimiter {
     let drop = 0;
     while (drop < this.successTimes.length && (this.successTimes[drop] as number) <= from) drop++;
     if (drop > 0) this.successTimes = this.successTimes.slice(drop);
+    drop = 0;
+    while (drop < this.throttleTimes.length && (this.throttleTimes[drop] as number) <= from) drop++;
+    if (drop > 0) this.throttleTimes = this.throttleTimes.slice(drop);
   }
 
   /** Successes per second since max(window start, last pause end); null when that span is too short to trust. */
@@ -214,6 +230,15 @@ export class AdaptiveRateLimiter {
     const span = now - from;
     if (span < this.t.measureWindowMs / 2) return null;
     const count = this.successTimes.filter((t) => t > from).length;
+    return (count * 1000) / span;
+  }
+
+  /** Throttling answers per second over the same span as admittedRate. */
+  private throttledRate(now: number): number | null {
+    const from = Math.max(now - this.t.measureWindowMs, this.measureFrom);
+    const span = now - from;
+    if (span < this.t.measureWindowMs / 2) return null;
+    const count = this.throttleTimes.filter((t) => t > from).length;
     return (count * 1000) / span;
   }
 

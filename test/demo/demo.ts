@@ -68,7 +68,7 @@ async function main(): Promise<number> {
         '     npm run gc -- validate --policy my-policy.yaml',
         '  3. Drop --endpoint: with no override every call goes to the real regional endpoints.',
         '     npm run gc -- plan --policy my-policy.yaml',
-        '  4. Deploy the timer function (README, "Deploy"); it stays in dry-run until the policy says mode: enforce.',
+        '  4. Deploy the timer function (docs/deploy.md); it stays in dry-run until the policy says mode: enforce and IMAGE_GC_MODE=enforce.',
       ].join('\n'),
     );
     return Math.max(first.exit, second.exit) > 1 ? 1 : 0;

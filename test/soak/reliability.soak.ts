@@ -101,6 +101,7 @@ describe('soak', () => {
       expect(e.touchedKept, label).toEqual([]);
       expect(e.deletedTwice, label).toEqual([]);
       expect(e.undecided, label).toEqual([]);
+      expect(e.unrecorded, label).toEqual([]);
       for (const x of e.runs) {
         expect(x.audit.duplicated, label).toEqual([]);
         expect(x.audit.unplanned, label).toEqual([]);
@@ -124,7 +125,7 @@ describe('soak', () => {
       lostOutcomes: sum(episodes, (e) => sum(e.runs.filter((r) => !r.killed), (r) => r.audit.lost.length + r.audit.duplicated.length)),
       reruns: episodes.length,
       rerunsConverged: episodes.length,
-      note: `${episodes.length} episodes; ${sum(episodes, (e) => e.cutOff.length)} deletions whose outcome line a kill cut off (their delete decision is logged)`,
+      note: `${episodes.length} episodes; ${sum(episodes, (e) => e.cutOff.length)} deletions whose outcome line a kill cut off (their item.deleting line is logged)`,
     });
   }, 3_600_000);
 

@@ -45,6 +45,8 @@ export interface CrashEpisode {
   readonly deletedTwice: readonly string[];
   /** Removed IDs with no deleted/already-gone line anywhere: a kill fell between the cloud's change and the log write. */
   readonly cutOff: readonly string[];
+  /** Deletions the cloud made with neither an outcome nor an item.deleting line in any run's log: must be none. */
+  readonly unrecorded: readonly string[];
   /** Removed IDs that no log names with a `delete` decision: a deletion nobody decided (must be none). */
   readonly undecided: readonly string[];
   readonly converged: boolean;
@@ -178,6 +180,8 @@ export async function crashEpisode(o: EpisodeOptions): Promise<CrashEpisode> {
     for (const r of runs) for (const id of r.audit.deleted) deletedCount.set(id, (deletedCount.get(id) ?? 0) + 1);
     const recorded = new Set(runs.flatMap((r) => [...r.audit.deleted, ...r.audit.alreadyGone]));
     const decided = new Set(runs.flatMap((r) => [...r.audit.decisions.entries()].filter(([, d]) => d === 'delete').map(([k]) => k.split('/')[2] as string)));
+    // Every delete call is preceded by an item.deleting line: a deletion whose answer a kill cut off is still on record.
+    const attempted = new Set(runs.flatMap((r) => r.lines.filter((l) => l['event'] === 'item.deleting').map((l) => String(l['id']))));
     return {
       seed: o.seed,
       exp,
@@ -188,6 +192,7 @@ export async function crashEpisode(o: EpisodeOptions): Promise<CrashEpisode> {
       touchedKept,
       deletedTwice: [...deletedCount.entries()].filter(([, n]) => n > 1).map(([id]) => id),
       cutOff: removed.filter((id) => !recorded.has(id)),
+      unrecorded: removed.filter((id) => !recorded.has(id) && !attempted.has(id)),
       undecided: removed.filter((id) => !decided.has(id)),
       converged: JSON.stringify([...idsIn(after)].sort()) === JSON.stringify(exp.target),
       durationMs: Date.now() - started,

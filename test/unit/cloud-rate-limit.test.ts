@@ -125,6 +125,34 @@ describe('throttling', () => {
     expect(lim.rate).toBe(afterFirstCut);
   });
 
+  /** Answers arriving every `stepMs` for `untilMs`; `refused(i)` says which were Throttling. */
+  async function answers(clock: FakeClock, lim: AdaptiveRateLimiter, untilMs: number, stepMs: number, refused: (i: number) => boolean): Promise<void> {
+    for (let i = 0; clock.now() < untilMs; i++) {
+      await clock.run(clock.sleep(stepMs));
+      if (refused(i)) lim.onThrottle(clock.now(), 0);
+      else lim.onSuccess();
+    }
+  }
+
+  it('takes the admitted rate as the quota when most calls are refused, even with the bucket not the bottleneck', async () => {
+    // Four calls in flight on a slow host send 80/s under a bucket of 160 rps; the server admits 20/s.
+    const clock = new FakeClock(0);
+    const lim = new AdaptiveRateLimiter({ maxRps: 1000, initialRps: 160, now: clock.now, sleep: clock.sleep });
+    await answers(clock, lim, 600, 12.5, (i) => i % 4 !== 0);
+    expect(lim.learnedCeiling).toBeGreaterThan(15);
+    expect(lim.learnedCeiling).toBeLessThan(25);
+    expect(lim.rate).toBeLessThan(20);
+  });
+
+  it('cuts a lightly used bucket by a quarter on a stray throttle, not down to its demand', async () => {
+    const clock = new FakeClock(0);
+    const lim = new AdaptiveRateLimiter({ maxRps: 1000, initialRps: 160, now: clock.now, sleep: clock.sleep });
+    await answers(clock, lim, 1_000, 12.5, () => false); // 80/s admitted, nothing refused
+    lim.onThrottle(clock.now(), 0);
+    expect(lim.learnedCeiling).toBe(160);
+    expect(lim.rate).toBe(120);
+  });
+
   it('never goes below the floor, however often it is throttled', async () => {
     const clock = new FakeClock(0);
     const lim = limiter(clock, 100);
