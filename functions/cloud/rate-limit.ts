@@ -18,6 +18,10 @@
  *   ceiling becomes min(ceiling, rate now, successes per second over the last second). While
  *   throttled the server admits exactly its quota, so the success rate measures Q directly even
  *   when a server-side burst allowance let the ramp overshoot. The rate is cut to ¾ of that.
+ *   The success rate is trusted only when demand exceeded the quota: calls queued at the bucket,
+ *   the bucket running near its rate, or a third of the window's answers refused (demand bounded
+ *   by calls in flight on a slow host). Otherwise (a stray throttle on a lightly used bucket)
+ *   the estimate is the rate now, so one throttle cannot pin a sparse action at its demand.
  *   Answers to calls sent before the cut change nothing but the pause (one cut per congestion
  *   event); so do answers that come before half a second of traffic since the last pause, which
  *   cannot tell the quota from the echo of the overshoot (a sliding window still full of it).
@@ -216,29 +220,25 @@ export class AdaptiveRateLimiter {
 
   private pruneSuccesses(now: number): void {
     const from = now - this.t.measureWindowMs;
-    let drop = 0;
-    while (drop < this.successTimes.length && (this.successTimes[drop] as number) <= from) drop++;
-    if (drop > 0) this.successTimes = this.successTimes.slice(drop);
-    drop = 0;
-    while (drop < this.throttleTimes.length && (this.throttleTimes[drop] as number) <= from) drop++;
-    if (drop > 0) this.throttleTimes = this.throttleTimes.slice(drop);
+    this.successTimes = dropUpTo(this.successTimes, from);
+    this.throttleTimes = dropUpTo(this.throttleTimes, from);
   }
 
   /** Successes per second since max(window start, last pause end); null when that span is too short to trust. */
   private admittedRate(now: number): number | null {
-    const from = Math.max(now - this.t.measureWindowMs, this.measureFrom);
-    const span = now - from;
-    if (span < this.t.measureWindowMs / 2) return null;
-    const count = this.successTimes.filter((t) => t > from).length;
-    return (count * 1000) / span;
+    return this.ratePerSecond(this.successTimes, now);
   }
 
   /** Throttling answers per second over the same span as admittedRate. */
   private throttledRate(now: number): number | null {
+    return this.ratePerSecond(this.throttleTimes, now);
+  }
+
+  private ratePerSecond(times: readonly number[], now: number): number | null {
     const from = Math.max(now - this.t.measureWindowMs, this.measureFrom);
     const span = now - from;
     if (span < this.t.measureWindowMs / 2) return null;
-    const count = this.throttleTimes.filter((t) => t > from).length;
+    const count = times.filter((t) => t > from).length;
     return (count * 1000) / span;
   }
 
@@ -288,6 +288,13 @@ export class AdaptiveRateLimiter {
       this.pumping = false;
     }
   }
+}
+
+/** The sorted `times` after `from`. */
+function dropUpTo(times: number[], from: number): number[] {
+  let drop = 0;
+  while (drop < times.length && (times[drop] as number) <= from) drop++;
+  return drop > 0 ? times.slice(drop) : times;
 }
 
 export interface RateLimitsOptions {
