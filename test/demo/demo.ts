@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     io.out(bold('\n2. The run, in enforce mode: deletions oldest first, rate-limited, each with its outcome'));
     const first = await runCommand({ policy, endpoint: emulator.url, log: join(logDir, 'run-1.jsonl') }, io, env);
 
-    io.out(bold('\n3. A second run right away: the deferred items go now, nothing else changes'));
+    io.out(bold('\n3. A second run right away: the deferred items go now, and the base image of the pipeline run 1 deleted is no longer in use, so its grace period starts (marked)'));
     const second = await runCommand({ policy, endpoint: emulator.url, log: join(logDir, 'run-2.jsonl') }, io, env);
 
     const left = emulator.state();
