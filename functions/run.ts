@@ -70,7 +70,12 @@ export function withApiErrorLog(api: CloudApi, log: AuditLog): CloudApi {
 }
 
 /** Lists and plans: everything a run does before it changes anything. */
-export async function inventoryAndPlan(api: CloudApi, policy: Policy, now: Date, log?: AuditLog): Promise<{ inventory: Inventory; plan: Plan }> {
+export async function inventoryAndPlan(
+  api: CloudApi,
+  policy: Policy,
+  now: Date,
+  log?: AuditLog,
+): Promise<{ inventory: Inventory; plan: Plan; byKey: ReadonlyMap<string, InventoryItem> }> {
   const inventory = await takeInventory(api, policy, {
     onListed: (e) => log?.listed(e),
     onFailed: (e) => log?.listFailed(e),
@@ -79,7 +84,7 @@ export async function inventoryAndPlan(api: CloudApi, policy: Policy, now: Date,
   // Deletions under deleteSnapshots carry their snapshots and whether they would go too (read-only checks).
   const byKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
   const plan = await previewSnapshots(api, makePlan(inventory, policy, now), byKey, policy);
-  return { inventory, plan };
+  return { inventory, plan, byKey };
 }
 
 export function ageInDays(createdAt: string | null, now: Date): number | null {
@@ -103,15 +108,16 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
     version: VERSION,
   });
   const api = withApiErrorLog(inputs.api, log);
-  const { inventory, plan } = await inventoryAndPlan(api, policy.policy, inputs.now, log);
-  const rawOf = new Map(inventory.items.map((i) => [itemKey(i), i.raw]));
-  for (const p of plan.items) log.decision(p, inputs.mode, ageInDays(p.createdAt, inputs.now), rawOf.get(itemKey(p)) ?? null);
+  // One map of the listing by key serves the log, the sweep and the re-check: at 100,000 images
+  // every extra map of it costs several MiB.
+  const { inventory, plan, byKey } = await inventoryAndPlan(api, policy.policy, inputs.now, log);
+  for (const p of plan.items) log.decision(p, inputs.mode, ageInDays(p.createdAt, inputs.now), byKey.get(itemKey(p))?.raw ?? null);
   for (const g of plan.aborted) log.groupAborted(g);
 
   let outcomes: ItemOutcome[] = [];
   const snapshotOutcomes: SnapshotOutcome[] = [];
   if (inputs.mode === 'enforce') {
-    const byKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
+    const planned = new Map(plan.items.filter((p) => p.decision === 'delete').map((p) => [itemKey(p), p]));
     const total = plan.counts.delete + plan.counts.mark + plan.counts.unmark;
     let done = 0;
     outcomes = await sweep({
@@ -122,7 +128,7 @@ export async function runCollector(inputs: RunInputs): Promise<RunResult> {
       deadline: inputs.deadline ?? Number.POSITIVE_INFINITY,
       now: clock,
       // Each item is read again right before its deletion and decided again over this listing.
-      recheck: makeRecheck({ api, policy: policy.policy, now: inputs.now, items: inventory.items }),
+      recheck: makeRecheck({ api, policy: policy.policy, now: inputs.now, items: inventory.items, decided: (listed) => planned.get(itemKey(listed)) }),
       onDeleting: (p) => log.deleting(p),
       onOutcome: (o) => {
         log.outcome(o);

@@ -44,6 +44,13 @@ export interface NumberedPaging {
    * mean (an execution that makes its pipeline busy, an E-HPC entry that decides an image's kind).
    */
   readonly missingId?: 'drop' | 'fail';
+  /**
+   * What the caller reads of an item, applied page by page as the answers arrive. A region's
+   * listing otherwise holds every full answer item until its last page came; a real DescribeImages
+   * item carries some forty fields, most of which the collector never reads. (The emulator's items
+   * are already lean, so BENCHMARKS.md's RSS figures do not show this.)
+   */
+  readonly slim?: (item: Raw) => Raw;
 }
 
 /**
@@ -87,7 +94,8 @@ async function onePass(api: CloudApi, p: NumberedPaging): Promise<Pass> {
     const body = await api.call(p.action, p.region, { ...p.params, PageNumber: page, PageSize: p.pageSize });
     const total = toCount(p.total(body));
     if (total === null) throw new ListingError('MalformedResponse', `${p.action} page ${page} has no usable total count`);
-    return { total, items: p.items(body) };
+    const items = p.items(body);
+    return { total, items: p.slim === undefined ? items : items.map(p.slim) };
   };
   const first = await fetchPage(1);
   const claimed = first.total;

@@ -123,3 +123,34 @@ describe('cost on a large slice', () => {
     for (const p of deletions) expect((await recheck(p, byKey.get(p.id) as InventoryItem)).verdict).toBe('ok');
   });
 });
+
+describe('the run’s own decision (decided)', () => {
+  it('is taken for an unchanged record instead of planning its slice again; without it the slice decides', async () => {
+    const raw = {
+      ImageId: 'm-000001',
+      ImageName: 'build-1',
+      CreationTime: daysAgo(90).replace('.000Z', 'Z'),
+      Status: 'Available',
+      Usage: 'none',
+      IsSelfShared: 'false',
+      IsPublic: false,
+      ImageOwnerAlias: 'self',
+      Size: 20,
+      Tags: { Tag: [] },
+    };
+    const listed: InventoryItem = { kind: 'ecs-image', region: 'cn-hangzhou', osTag: null, productType: null, ...ecsImageFacts(raw) };
+    const api: CloudApi = { call: async () => ({ TotalCount: 1, Images: { Image: [raw] } }) };
+    // Over this one-item slice the policy keeps it (the newest of its group)...
+    const pol = policy({ rules: [rule({ name: 'builds', match: { name: 'build-*' }, keep: { newest: 1 } })] });
+    expect(plan(fleet([listed]), pol, NOW).items[0]?.decision).toBe('keep');
+    // ...so a stand-in "run decision" of delete shows which of the two answered.
+    const runDecision = { ...plan(fleet([listed]), pol, NOW).items[0]!, decision: 'delete' as const };
+    const withDecided = makeRecheck({ api, policy: pol, now: NOW, items: [listed], decided: () => runDecision });
+    expect((await withDecided(runDecision, listed)).verdict).toBe('ok');
+    const withoutDecided = makeRecheck({ api, policy: pol, now: NOW, items: [listed] });
+    expect((await withoutDecided(runDecision, listed)).verdict).toBe('changed');
+    // A run decision that is not a deletion is never taken as one.
+    const kept = makeRecheck({ api, policy: pol, now: NOW, items: [listed], decided: () => ({ ...runDecision, decision: 'defer' }) });
+    expect((await kept(runDecision, listed)).verdict).toBe('changed');
+  });
+});

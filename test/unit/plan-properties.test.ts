@@ -9,6 +9,7 @@ import { TAGGABLE_KINDS, itemKey, type Inventory, type InventoryItem } from '../
 import { plan } from '../../functions/plan/planner.js';
 import type { Decision, Plan, PlanItem } from '../../functions/plan/types.js';
 import { BUILTIN_KEEP_TAG, MARK_TAG_KEY, type Match, type Policy, type Rule } from '../../functions/policy/types.js';
+import { withoutCaps } from '../../functions/sweep/recheck.js';
 import { NOW, arbFleetAndPolicy } from '../support/builders.js';
 
 const RUNS = 1000;
@@ -185,6 +186,26 @@ describe('plan properties', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('a deletion under the caps is the decision the caps-off plan of its own kind and region gives', () => {
+    // The scheduled run's re-check relies on it (functions/sweep/recheck.ts, `decided`): it takes
+    // the run's own decision instead of planning every slice a second time.
+    let deletions = 0;
+    fc.assert(
+      fc.property(arbFleetAndPolicy(), ({ inventory, policy }) => {
+        const capped = plan(inventory, policy, NOW);
+        const uncapped = withoutCaps(policy);
+        for (const p of capped.items.filter((i) => i.decision === 'delete')) {
+          deletions++;
+          const slice = inventory.items.filter((i) => i.kind === p.kind && i.region === p.region);
+          const alone = plan({ items: slice, listed: [{ kind: p.kind, region: p.region, count: slice.length }], failures: [] }, uncapped, NOW);
+          expect(alone.items.find((i) => i.id === p.id)).toEqual(p);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    expect(deletions).toBeGreaterThan(RUNS / 10); // the property was exercised
   });
 
   it('the generators reach every decision', () => {
