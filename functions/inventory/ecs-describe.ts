@@ -5,7 +5,7 @@
 import type { CloudApi } from '../cloud/api.js';
 import { bool, ecsTags, fact, isoTime, num, path, pick, records, shown, text, type Raw } from './fields.js';
 import { listNumbered, type Listed } from './paging.js';
-import type { Fact, SnapshotRef } from './types.js';
+import type { Fact, InventoryItem, SnapshotRef } from './types.js';
 
 /**
  * Every documented status. The API lists only `Available` unless asked, and a collector that
@@ -71,26 +71,15 @@ export async function describeImagesByIds(api: CloudApi, region: string, ids: re
   return { items, warnings, calls };
 }
 
-/** What one DescribeImages item says about the image, as facts with their evidence. */
-export interface EcsImageFacts {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string | null;
-  readonly createdAtRaw: string | null;
-  readonly status: string | null;
-  readonly tags: Record<string, string>;
+/**
+ * What one DescribeImages item says about the image, as facts with their evidence: the inventory
+ * record less what the kind adds (kind, region, E-HPC's osTag, WUYING's productType, pipelines'
+ * fields), with its snapshots and tag problem always present.
+ */
+export type EcsImageFacts = Omit<InventoryItem, 'kind' | 'region' | 'osTag' | 'productType' | 'lastActivityAt' | 'executions' | 'snapshots' | 'tagsProblem'> & {
+  readonly snapshots: readonly SnapshotRef[];
   readonly tagsProblem: string | null;
-  readonly family: string | null;
-  readonly sizeGiB: number | null;
-  readonly owned: Fact;
-  readonly inUse: Fact;
-  readonly shared: Fact;
-  readonly isPublic: Fact;
-  readonly atRest: Fact;
-  readonly snapshots: SnapshotRef[];
-  readonly warnings: string[];
-  readonly raw: Record<string, unknown>;
-}
+};
 
 export function ecsImageFacts(item: Raw): EcsImageFacts {
   const id = text(item, 'ImageId') ?? '';

@@ -28,15 +28,13 @@ export interface Listed {
 /** No account has this many pages; reaching it means the API is looping. */
 const MAX_PAGES = 5_000;
 
-export interface NumberedPaging {
+/** What both paging styles need to know of a listing. */
+interface Paging {
   readonly action: ActionName;
   readonly region: string;
   readonly params: Record<string, unknown>;
-  readonly pageSize: number;
   /** The items of one answer. */
   readonly items: (body: ApiBody) => Raw[];
-  /** The total the answer claims. */
-  readonly total: (body: ApiBody) => unknown;
   readonly id: (item: Raw) => string | null;
   /**
    * An item without a usable ID: dropped with a warning (the default: what cannot be named cannot
@@ -51,6 +49,22 @@ export interface NumberedPaging {
    * are already lean, so BENCHMARKS.md's RSS figures do not show this.)
    */
   readonly slim?: (item: Raw) => Raw;
+}
+
+export interface NumberedPaging extends Paging {
+  readonly pageSize: number;
+  /** The total the answer claims. */
+  readonly total: (body: ApiBody) => unknown;
+}
+
+export interface TokenPaging extends Paging {
+  readonly maxResults: number;
+}
+
+/** One answer's items, cut to what the caller reads. */
+function pageItems(p: Paging, body: ApiBody): Raw[] {
+  const items = p.items(body);
+  return p.slim === undefined ? items : items.map(p.slim);
 }
 
 /**
@@ -94,8 +108,7 @@ async function onePass(api: CloudApi, p: NumberedPaging): Promise<Pass> {
     const body = await api.call(p.action, p.region, { ...p.params, PageNumber: page, PageSize: p.pageSize });
     const total = toCount(p.total(body));
     if (total === null) throw new ListingError('MalformedResponse', `${p.action} page ${page} has no usable total count`);
-    const items = p.items(body);
-    return { total, items: p.slim === undefined ? items : items.map(p.slim) };
+    return { total, items: pageItems(p, body) };
   };
   const first = await fetchPage(1);
   const claimed = first.total;
@@ -113,16 +126,6 @@ async function onePass(api: CloudApi, p: NumberedPaging): Promise<Pass> {
   return { problem, listed: { items: [...seen.values()], warnings, calls }, calls };
 }
 
-export interface TokenPaging {
-  readonly action: ActionName;
-  readonly region: string;
-  readonly params: Record<string, unknown>;
-  readonly maxResults: number;
-  readonly items: (body: ApiBody) => Raw[];
-  readonly id: (item: Raw) => string | null;
-  readonly missingId?: 'drop' | 'fail';
-}
-
 /** NextToken listing: follows the token until it is empty; a token seen twice means a loop. */
 export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed> {
   const seen = new Map<string, Raw>();
@@ -133,7 +136,7 @@ export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed
   for (let page = 1; page <= MAX_PAGES; page++) {
     const body = await api.call(p.action, p.region, { ...p.params, MaxResults: p.maxResults, NextToken: token });
     calls++;
-    collect(p, p.items(body), seen, warnings);
+    collect(p, pageItems(p, body), seen, warnings);
     const next = body['NextToken'];
     if (typeof next !== 'string' || next === '') return { items: [...seen.values()], warnings, calls };
     if (tokens.has(next)) throw new ListingError('InconsistentListing', `${p.action} returned NextToken ${next} twice`);
@@ -145,7 +148,7 @@ export async function listByToken(api: CloudApi, p: TokenPaging): Promise<Listed
 
 /** Adds a page's items by ID: an item without one is dropped, a repeated one keeps its first copy. */
 function collect(
-  p: { action: ActionName; id: (item: Raw) => string | null; missingId?: 'drop' | 'fail' },
+  p: Paging,
   items: readonly Raw[],
   seen: Map<string, Raw>,
   warnings: string[],
