@@ -4,6 +4,7 @@
  * failure for an image the other removed (already-gone is fine); together they end at exactly the
  * plan's target; nothing the plan protects or keeps is touched.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CloudApi } from '../../functions/cloud/api.js';
 import { createCloudClient } from '../../functions/cloud/client.js';
@@ -11,7 +12,7 @@ import type { Emulator, Fleet } from '../emulator/index.js';
 import { startCli } from '../support/cli-child.js';
 import { TEST_KEY, emulatorWith, envFor, idsIn, mutatingCalls, tempDir, writePolicy } from '../support/e2e.js';
 import { E2E_NOW, ago } from '../support/fleets.js';
-import { Figures } from '../support/reliability-figures.js';
+import { Figures, type FigureRow } from '../support/reliability-figures.js';
 import { MIXED_POLICY, auditOf, cleanPlan, directRun, expectationOf, mixedFleet, policyFromText, targetsOf, type Expectation, type Line, type RunAudit } from '../support/reliability.js';
 
 const figures = new Figures('concurrent');
@@ -38,6 +39,34 @@ function expectTogetherSafe(emu: Emulator, exp: Expectation, runs: ReadonlyArray
   return { deleted: a.deleted.length + b.deleted.length, failedForOther };
 }
 
+/**
+ * The figures row of runs that overlapped, from their audits and the cloud's state afterwards. Each
+ * part reruns once (a sequential run, or the check that the fleet is at the target) before it counts.
+ */
+const alreadyGoneNote = (runs: ReadonlyArray<{ audit: RunAudit }>) => `already-gone: ${runs.map((r) => r.audit.alreadyGone.length).join(' + ')}`;
+
+function togetherRow(
+  part: string,
+  emu: Emulator,
+  exp: Expectation,
+  row: { runs: number; items: number; deleted: number; note: string },
+  runs: ReadonlyArray<{ audit: RunAudit }>,
+): FigureRow {
+  const after = idsIn(emu.state());
+  return {
+    part,
+    runs: row.runs,
+    faults: { 'concurrent run': 1 },
+    items: row.items,
+    candidatesDeleted: row.deleted,
+    protectedDeleted: exp.target.filter((id) => !after.has(id)).length,
+    lostOutcomes: runs.reduce((n, r) => n + r.audit.lost.length + r.audit.duplicated.length, 0),
+    reruns: 1,
+    rerunsConverged: JSON.stringify([...after].sort()) === JSON.stringify(exp.target) ? 1 : 0,
+    note: row.note,
+  };
+}
+
 describe('two runs at once', () => {
   it('in one process (two overlapping invocations): nothing deleted twice, no failure for what the other removed, converges', async () => {
     const emu = await emulatorWith({ ...mixedFleet(6), behaviour: SLOW_MUTATIONS });
@@ -51,20 +80,8 @@ describe('two runs at once', () => {
       const { deleted, failedForOther } = expectTogetherSafe(emu, exp, runs);
       expect(failedForOther).toEqual([]);
       expect(runs.flatMap((r) => r.audit.failed)).toEqual([]);
-      const converged = JSON.stringify([...idsIn(emu.state())].sort()) === JSON.stringify(exp.target);
       expect([...idsIn(emu.state())].sort()).toEqual(exp.target);
-      figures.add({
-        part: 'two runs at once (in-process)',
-        runs: 2,
-        faults: { 'concurrent run': 1 },
-        items: idsIn(before).size,
-        candidatesDeleted: deleted,
-        protectedDeleted: exp.target.filter((id) => !idsIn(emu.state()).has(id)).length,
-        lostOutcomes: runs.reduce((n, r) => n + r.audit.lost.length + r.audit.duplicated.length, 0),
-        reruns: 1,
-        rerunsConverged: converged ? 1 : 0,
-        note: `already-gone: ${runs.map((r) => r.audit.alreadyGone.length).join(' + ')}`,
-      });
+      figures.add(togetherRow('two runs at once (in-process)', emu, exp, { runs: 2, items: idsIn(before).size, deleted, note: alreadyGoneNote(runs) }, runs));
     } finally {
       await emu.close();
     }
@@ -81,7 +98,6 @@ describe('two runs at once', () => {
       const argv = (n: number) => ['run', '--policy', policyFile, '--now', E2E_NOW.toISOString(), '--log', `${dir}/run-${n}.jsonl`];
       const children = await Promise.all([startCli(argv(1), envFor(emu)), startCli(argv(2), envFor(emu))]);
       const ends = await Promise.all(children.map((c) => c.exited));
-      const { readFileSync } = await import('node:fs');
       const runs = [1, 2].map((n) => {
         const lines = readFileSync(`${dir}/run-${n}.jsonl`, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Line);
         return { lines, audit: auditOf(lines) };
@@ -90,18 +106,7 @@ describe('two runs at once', () => {
       const { deleted, failedForOther } = expectTogetherSafe(emu, exp, runs);
       expect(failedForOther).toEqual([]);
       expect([...idsIn(emu.state())].sort()).toEqual(exp.target);
-      figures.add({
-        part: 'two runs at once (two CLI processes)',
-        runs: 2,
-        faults: { 'concurrent run': 1 },
-        items: idsIn(before).size,
-        candidatesDeleted: deleted,
-        protectedDeleted: exp.target.filter((id) => !idsIn(emu.state()).has(id)).length,
-        lostOutcomes: runs.reduce((n, r) => n + r.audit.lost.length + r.audit.duplicated.length, 0),
-        reruns: 1,
-        rerunsConverged: 1,
-        note: `already-gone: ${runs.map((r) => r.audit.alreadyGone.length).join(' + ')}`,
-      });
+      figures.add(togetherRow('two runs at once (two CLI processes)', emu, exp, { runs: 2, items: idsIn(before).size, deleted, note: alreadyGoneNote(runs) }, runs));
     } finally {
       await emu.close();
     }
@@ -140,20 +145,21 @@ rules:
       expect(failedForOther).toEqual([]);
       const third = await directRun(emu, policy);
       expect(auditOf(third.lines).failed).toEqual([]);
-      const after = idsIn(emu.state());
-      expect([...after].sort()).toEqual(exp.target);
-      figures.add({
-        part: 'two runs at once (paged region)',
-        runs: 3,
-        faults: { 'concurrent run': 1 },
-        items: 160,
-        candidatesDeleted: deleted + auditOf(third.lines).deleted.length,
-        protectedDeleted: exp.target.filter((id) => !after.has(id)).length,
-        lostOutcomes: runs.reduce((n, r) => n + r.audit.lost.length + r.audit.duplicated.length, 0),
-        reruns: 1,
-        rerunsConverged: 1,
-        note: `second run: ${runs[1]!.audit.listingFailures} listings failed, ${runs[1]!.audit.alreadyGone.length} already-gone`,
-      });
+      expect([...idsIn(emu.state())].sort()).toEqual(exp.target);
+      figures.add(
+        togetherRow(
+          'two runs at once (paged region)',
+          emu,
+          exp,
+          {
+            runs: 3,
+            items: 160,
+            deleted: deleted + auditOf(third.lines).deleted.length,
+            note: `second run: ${runs[1]!.audit.listingFailures} listings failed, ${runs[1]!.audit.alreadyGone.length} already-gone`,
+          },
+          runs,
+        ),
+      );
     } finally {
       await emu.close();
     }
