@@ -2,6 +2,7 @@
  * What every API handler gets and the small helpers they share.
  */
 import { ApiError, missingParameter } from '../errors.js';
+import { pageByNumber } from '../paging.js';
 import type { AnswerOverride, Product } from '../fleet.js';
 import type { Params } from '../params.js';
 import type { FleetState, RegionState } from '../state.js';
@@ -74,4 +75,22 @@ export function matchesTags(tags: Record<string, string> | undefined, filter: Re
 export function plainTime(iso: string): string {
   const d = new Date(Date.parse(iso));
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The paging head of an ECS-style answer, in the order the API writes it. */
+export interface NumberedHead {
+  TotalCount: number;
+  PageNumber: number;
+  PageSize: number;
+}
+
+/**
+ * One page of an ECS-style PageNumber/PageSize listing: page 1 and 10 a page unless asked, at most
+ * `maxPageSize`, with the fleet's paging anomalies applied.
+ */
+export function ecsPage<T>(ctx: ApiContext, all: readonly T[], maxPageSize: number): { head: NumberedHead; items: T[] } {
+  const pageNumber = ctx.params.int('PageNumber', 1, 1, Number.MAX_SAFE_INTEGER);
+  const pageSize = ctx.params.int('PageSize', 10, 1, maxPageSize);
+  const page = pageByNumber(all, pageNumber, pageSize, ctx.fleet.behaviour.paging);
+  return { head: { TotalCount: page.totalCount, PageNumber: pageNumber, PageSize: pageSize }, items: page.items };
 }

@@ -6,7 +6,7 @@ import { ApiError, invalidParameter } from '../errors.js';
 import { IMAGE_STATUSES, OWNER_ALIASES, type BusyKind, type FleetImage } from '../fleet.js';
 import { pageByNumber } from '../paging.js';
 import { RegionState, type FleetState } from '../state.js';
-import { ecsRegion, ecsTags, matchesTags, tagFilter, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
+import { ecsPage, ecsRegion, ecsTags, matchesTags, tagFilter, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
 
 const OTHER_OWNER_ID = 9876543210987654;
 
@@ -127,17 +127,8 @@ export function describeImages(ctx: ApiContext): ApiAnswer {
   const ids = ctx.params.commaList('ImageId');
   if (ids.length > 100) throw invalidParameter('ImageId', 'holds more than 100 IDs');
   const filter = parseFilter(ctx, ids.length > 0);
-  const pageNumber = ctx.params.int('PageNumber', 1, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = ctx.params.int('PageSize', 10, 1, 100);
-  const page = pageByNumber(selectImages(region, ids, filter), pageNumber, pageSize, ctx.fleet.behaviour.paging);
-  return {
-    RequestId: ctx.requestId,
-    RegionId: region.name,
-    TotalCount: page.totalCount,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    Images: { Image: page.items.map((i) => renderImage(i, ctx.fleet)) },
-  };
+  const { head, items } = ecsPage(ctx, selectImages(region, ids, filter), 100);
+  return { RequestId: ctx.requestId, RegionId: region.name, ...head, Images: { Image: items.map((i) => renderImage(i, ctx.fleet)) } };
 }
 
 const BUSY_REFUSAL: Record<BusyKind, [string, string]> = {

@@ -7,9 +7,8 @@
  */
 import { ApiError, invalidParameter, missingParameter } from '../errors.js';
 import type { FleetDataDisk, FleetLaunchTemplate, FleetLaunchTemplateVersion } from '../fleet.js';
-import { pageByNumber } from '../paging.js';
 import { newestFirst } from '../state.js';
-import { ecsRegion, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
+import { ecsPage, ecsRegion, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
 
 export const LAUNCH_TEMPLATE_MAX_PAGE_SIZE = 50;
 const DEFAULT_TIME = '2026-01-01T00:00:00Z';
@@ -80,31 +79,17 @@ function renderVersion(t: FleetLaunchTemplate, v: FleetLaunchTemplateVersion, de
   return withAnswer(item, v.answer);
 }
 
-function pageParams(ctx: ApiContext): { pageNumber: number; pageSize: number } {
-  return {
-    pageNumber: ctx.params.int('PageNumber', 1, 1, Number.MAX_SAFE_INTEGER),
-    pageSize: ctx.params.int('PageSize', 10, 1, LAUNCH_TEMPLATE_MAX_PAGE_SIZE),
-  };
-}
-
 export function describeLaunchTemplates(ctx: ApiContext): ApiAnswer {
   const region = ecsRegion(ctx);
   const ids = ctx.params.list('LaunchTemplateId');
   const names = ctx.params.list('LaunchTemplateName');
   if (ids.length > 100) throw invalidParameter('LaunchTemplateId', 'holds more than 100 IDs');
   if (names.length > 100) throw invalidParameter('LaunchTemplateName', 'holds more than 100 names');
-  const { pageNumber, pageSize } = pageParams(ctx);
   const all = [...region.launchTemplates]
     .filter((t) => (ids.length === 0 || ids.includes(t.LaunchTemplateId)) && (names.length === 0 || names.includes(t.LaunchTemplateName ?? t.LaunchTemplateId)))
     .sort(templateOrder);
-  const page = pageByNumber(all, pageNumber, pageSize, ctx.fleet.behaviour.paging);
-  return {
-    RequestId: ctx.requestId,
-    TotalCount: page.totalCount,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    LaunchTemplateSets: { LaunchTemplateSet: page.items.map(renderTemplate) },
-  };
+  const { head, items } = ecsPage(ctx, all, LAUNCH_TEMPLATE_MAX_PAGE_SIZE);
+  return { RequestId: ctx.requestId, ...head, LaunchTemplateSets: { LaunchTemplateSet: items.map(renderTemplate) } };
 }
 
 export function describeLaunchTemplateVersions(ctx: ApiContext): ApiAnswer {
@@ -120,17 +105,10 @@ export function describeLaunchTemplateVersions(ctx: ApiContext): ApiAnswer {
   const max = ctx.params.int('MaxVersion', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
   const onlyDefault = ctx.params.bool('DefaultVersion', false);
   const detail = ctx.params.bool('DetailFlag', true);
-  const { pageNumber, pageSize } = pageParams(ctx);
   const def = defaultVersion(template);
   const versions = versionsOf(template).filter(
     (v) => (wanted.length === 0 || wanted.includes(v.VersionNumber)) && v.VersionNumber >= min && v.VersionNumber <= max && (!onlyDefault || v.VersionNumber === def),
   );
-  const page = pageByNumber(versions, pageNumber, pageSize, ctx.fleet.behaviour.paging);
-  return {
-    RequestId: ctx.requestId,
-    TotalCount: page.totalCount,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    LaunchTemplateVersionSets: { LaunchTemplateVersionSet: page.items.map((v) => renderVersion(template, v, detail)) },
-  };
+  const { head, items } = ecsPage(ctx, versions, LAUNCH_TEMPLATE_MAX_PAGE_SIZE);
+  return { RequestId: ctx.requestId, ...head, LaunchTemplateVersionSets: { LaunchTemplateVersionSet: items.map((v) => renderVersion(template, v, detail)) } };
 }

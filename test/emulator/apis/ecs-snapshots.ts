@@ -13,8 +13,8 @@
  */
 import { ApiError } from '../errors.js';
 import type { FleetDisk } from '../fleet.js';
-import { pageByNumber, pageByToken } from '../paging.js';
-import { ecsRegion, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
+import { pageByToken } from '../paging.js';
+import { ecsPage, ecsRegion, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
 
 function renderDisk(d: FleetDisk, region: string): ApiAnswer {
   return withAnswer(
@@ -74,17 +74,8 @@ export function describeDisks(ctx: ApiContext): ApiAnswer {
     if (page.nextToken !== undefined) answer.NextToken = page.nextToken;
     return answer;
   }
-  const pageNumber = ctx.params.int('PageNumber', 1, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = ctx.params.int('PageSize', 10, 1, 100);
-  const page = pageByNumber(all, pageNumber, pageSize, ctx.fleet.behaviour.paging);
-  return {
-    RequestId: ctx.requestId,
-    TotalCount: page.totalCount,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    NextToken: '',
-    Disks: { Disk: page.items.map((d) => renderDisk(d, region.name)) },
-  };
+  const { head, items } = ecsPage(ctx, all, 100);
+  return { RequestId: ctx.requestId, ...head, NextToken: '', Disks: { Disk: items.map((d) => renderDisk(d, region.name)) } };
 }
 
 export function deleteSnapshot(ctx: ApiContext): ApiAnswer {

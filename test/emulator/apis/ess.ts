@@ -7,9 +7,8 @@
  */
 import { invalidParameter } from '../errors.js';
 import type { FleetScalingConfiguration } from '../fleet.js';
-import { pageByNumber } from '../paging.js';
 import { newestFirst } from '../state.js';
-import { ecsRegion, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
+import { ecsPage, ecsRegion, withAnswer, type ApiAnswer, type ApiContext } from './common.js';
 import { renderDataDisks } from './ecs-launch-templates.js';
 
 const DEFAULT_TIME = '2026-01-01T00:00:00Z';
@@ -52,8 +51,6 @@ export function describeScalingConfigurations(ctx: ApiContext): ApiAnswer {
   const names = ctx.params.list('ScalingConfigurationName');
   if (ids.length > 10) throw invalidParameter('ScalingConfigurationId', 'holds more than 10 IDs');
   if (names.length > 10) throw invalidParameter('ScalingConfigurationName', 'holds more than 10 names');
-  const pageNumber = ctx.params.int('PageNumber', 1, 1, Number.MAX_SAFE_INTEGER);
-  const pageSize = ctx.params.int('PageSize', 10, 1, 50);
   const all = [...region.scalingConfigurations]
     .filter(
       (c) =>
@@ -62,12 +59,6 @@ export function describeScalingConfigurations(ctx: ApiContext): ApiAnswer {
         (names.length === 0 || ((c.LifecycleState ?? 'Active') === 'Active' && names.includes(c.ScalingConfigurationName ?? c.ScalingConfigurationId))),
     )
     .sort(order);
-  const page = pageByNumber(all, pageNumber, pageSize, ctx.fleet.behaviour.paging);
-  return {
-    RequestId: ctx.requestId,
-    TotalCount: page.totalCount,
-    PageNumber: pageNumber,
-    PageSize: pageSize,
-    ScalingConfigurations: { ScalingConfiguration: page.items.map(render) },
-  };
+  const { head, items } = ecsPage(ctx, all, 50);
+  return { RequestId: ctx.requestId, ...head, ScalingConfigurations: { ScalingConfiguration: items.map(render) } };
 }
