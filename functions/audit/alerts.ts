@@ -44,7 +44,11 @@ export const runFailures: AuditAlert = {
     ` | SELECT "message.runId" AS run_id, min("message.time") AS first_at, count(1) AS failures, min(coalesce("message.code", "message.reason")) AS example_code GROUP BY "message.runId" ORDER BY first_at LIMIT 100`,
   evaluate: (lines) => {
     const runs = new Map<string, AuditLine[]>();
-    for (const l of lines.filter(isFailed)) runs.set(l.runId, [...(runs.get(l.runId) ?? []), l]);
+    for (const l of lines.filter(isFailed)) {
+      const run = runs.get(l.runId);
+      if (run === undefined) runs.set(l.runId, [l]);
+      else run.push(l);
+    }
     return [...runs]
       .map(([runId, ls]) => {
         const codes = ls.map((l) => text(l, 'code') ?? text(l, 'reason')).filter((c): c is string => c !== null).sort();

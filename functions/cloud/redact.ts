@@ -25,13 +25,22 @@ export function secretForms(secret: string): string[] {
 /** The server's string to sign, echoed in a SignatureDoesNotMatch message: all of it goes. */
 const STRING_TO_SIGN = /(string[ _-]?to[ _-]?sign(?: is)?\s*[:=])[\s\S]*/i;
 
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text.replace(STRING_TO_SIGN, `$1 ${REDACTED}`);
-  for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of secretForms(secret)) {
+/**
+ * A redaction for a fixed set of secrets, with every secret's spellings worked out once: the audit
+ * log runs one over each line it writes, and 100,000 decision lines must not redo six encodings,
+ * a set and a sort per secret per line.
+ */
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const forms = secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(secretForms);
+  return (text) => {
+    let out = text.replace(STRING_TO_SIGN, `$1 ${REDACTED}`);
+    for (const form of forms) {
       if (out.includes(form)) out = out.split(form).join(REDACTED);
     }
-  }
-  return out;
+    return out;
+  };
+}
+
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  return redactor(secrets)(text);
 }

@@ -10,7 +10,7 @@ import { BadInput, EXIT, type Output } from './common.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
-import { redactText, secretsFromEnv } from '../report/secrets.js';
+import { redactor, secretsFromEnv } from '../report/secrets.js';
 import { VERSION } from '../version.js';
 
 function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) => void): Command {
@@ -67,8 +67,8 @@ function buildCli(io: Output, env: NodeJS.ProcessEnv, setExit: (code: number) =>
 
 /** Every line the CLI prints, with the environment's credentials taken out (plan --json carries API messages). */
 function redacting(io: Output, env: NodeJS.ProcessEnv): Output {
-  const secrets = secretsFromEnv(env);
-  return { isTTY: io.isTTY, out: (t) => io.out(redactText(t, secrets)), err: (t) => io.err(redactText(t, secrets)) };
+  const redact = redactor(secretsFromEnv(env));
+  return { isTTY: io.isTTY, out: (t) => io.out(redact(t)), err: (t) => io.err(redact(t)) };
 }
 
 export async function main(argv: readonly string[], rawIo: Output, env: NodeJS.ProcessEnv): Promise<number> {

@@ -8,7 +8,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import type { ListingFailure, LookupFailure, ResourceKind } from '../inventory/types.js';
 import type { AbortedGroup, PlanItem } from '../plan/types.js';
 import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
-import { REDACTED, SECRET_FIELD_PATHS, redactText } from './secrets.js';
+import { REDACTED, SECRET_FIELD_PATHS, redactor } from './secrets.js';
 import type { RunSummary } from './summary.js';
 
 export const EVENTS = {
@@ -72,7 +72,7 @@ export class AuditLog {
 
   constructor(opts: AuditLogOptions) {
     this.runId = opts.runId;
-    const secrets = [...opts.secrets];
+    const redact = redactor(opts.secrets);
     this.logger = pino(
       {
         level: opts.level ?? 'info',
@@ -81,7 +81,7 @@ export class AuditLog {
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         redact: { paths: SECRET_FIELD_PATHS, censor: REDACTED },
-        hooks: { streamWrite: (line) => redactText(line, secrets) },
+        hooks: { streamWrite: redact },
       },
       opts.destination ?? pino.destination({ dest: 1, sync: true }),
     );

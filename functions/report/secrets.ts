@@ -20,7 +20,7 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
 export { REDACTED } from '../cloud/redact.js';
 
 /** Replaces every occurrence of every secret, in every spelling it can take in a message. */
-export { redactSecrets as redactText } from '../cloud/redact.js';
+export { redactor } from '../cloud/redact.js';
 
 /** Field names whose values are credentials wherever they appear in a log object. */
 export const SECRET_FIELD_PATHS = [

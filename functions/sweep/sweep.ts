@@ -134,7 +134,9 @@ async function tagAll(ctx: Ctx, decision: 'mark' | 'unmark'): Promise<void> {
   const byRegion = new Map<string, PlanItem[]>();
   for (const p of ctx.plan.items) {
     if (p.decision !== decision) continue;
-    byRegion.set(p.region, [...(byRegion.get(p.region) ?? []), p]);
+    const items = byRegion.get(p.region);
+    if (items === undefined) byRegion.set(p.region, [p]);
+    else items.push(p);
   }
   await Promise.all(
     [...byRegion.entries()].map(async ([region, items]) => {
