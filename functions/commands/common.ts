@@ -1,4 +1,5 @@
 /** What the CLI commands share: exit statuses, loading the policy, reading flags. */
+import { parseEndpointOverride } from '../cloud/endpoints.js';
 import { readTimeoutFromEnv } from '../client-setup.js';
 import { formatPolicyErrors, loadPolicyFile } from '../policy/load.js';
 import type { LoadedPolicy } from '../run.js';
@@ -65,5 +66,11 @@ export function endpointFrom(flag: string | undefined, env: NodeJS.ProcessEnv): 
   const value = flag ?? env['IMAGE_GC_ENDPOINT'];
   if (value === undefined || value === '') return undefined;
   if (!/^https?:\/\/[^/\s]+\/?$/.test(value)) throw new BadInput(`--endpoint must be a URL like http://127.0.0.1:8080 (got ${JSON.stringify(value)})`);
+  // The client's own rule (no path, query or credentials) decides; refused here it is bad input, not a crash.
+  try {
+    parseEndpointOverride(value);
+  } catch (e) {
+    throw new BadInput(`--endpoint: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return value.replace(/\/$/, '');
 }

@@ -196,6 +196,10 @@ describe('the CLI as a process', () => {
     expect((await cliProcess(['plan', '--policy', policy, '--now', 'yesterday'], envFor(emu))).code).toBe(2);
     expect((await cliProcess(['run', '--policy', policy, '--frobnicate'], envFor(emu))).code).toBe(2);
     expect((await cliProcess(['plan', '--policy', policy, '--endpoint', 'not a url'], envFor(emu))).code).toBe(2);
+    // Shaped like a host but with a query: the client's own endpoint rule refuses it, as bad input too.
+    const query = await cli(['plan', '--policy', policy, '--endpoint', `${emu.url}?x=1`], envFor(emu));
+    expect(query.code, query.stderr).toBe(2);
+    expect(query.stderr).toMatch(/endpoint/);
     expect(emu.calls()).toEqual([]);
     void ago;
   });
