@@ -24,13 +24,13 @@ import { checkAccount, checkExpiry, checkPolicy, PlanRefused, readPlanFile } fro
 import { planKeyFrom } from '../plan-file/seal.js';
 import type { PlanFile, PlanFileItem } from '../plan-file/types.js';
 import { plan as makePlan } from '../plan/planner.js';
-import { DECISIONS, type Decision, type Plan, type PlanItem } from '../plan/types.js';
+import { countDecisions, type Plan, type PlanItem } from '../plan/types.js';
 import { AuditLog } from '../report/audit-log.js';
 import { secretsFromEnv } from '../report/secrets.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { outcomeTable, summaryText } from '../report/table.js';
 import { ageInDays, withApiErrorLog, type LoadedPolicy } from '../run.js';
-import { makeRecheck, recheckOutcome, withoutCaps } from '../sweep/recheck.js';
+import { makeRecheck, noLongerCandidate, recheckOutcome, withoutCaps } from '../sweep/recheck.js';
 import { sweep } from '../sweep/sweep.js';
 import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
 import { VERSION } from '../version.js';
@@ -155,6 +155,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
     now,
     items: inventory.items,
     baseline: (p, listed) => reviewedFacts.get(itemKey(p)) ?? factsOf(listed),
+    decided: (listed) => freshByKey.get(itemKey(listed)),
   });
   const outcomes: ItemOutcome[] = [];
   const report = (o: ItemOutcome) => {
@@ -166,7 +167,9 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
 
   // First pass, before any deletion: each reviewed deletion against the fresh listing and plan.
   const toDelete: PlanItem[] = [];
-  const sweepInventory = new Map(listedByKey);
+  // What the sweep deletes from: the fresh listing, plus the re-read record of a reviewed item the
+  // listing no longer shows (each key is reviewed once, so adding it changes no later lookup).
+  const sweepInventory = listedByKey;
   for (const reviewed of reviewedItems) {
     const p = planItemOf(reviewed);
     const key = itemKey(p);
@@ -190,10 +193,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
     }
     const changes = diffFacts(facts, factsOf(listed));
     const decidedNow = freshByKey.get(key);
-    if (decidedNow !== undefined && decidedNow.decision !== 'delete') {
-      const why = decidedNow.reasons.length > 0 ? ` (${decidedNow.reasons.join(',')})` : '';
-      changes.push(`no longer a candidate: the policy now says ${decidedNow.decision}${why}: ${decidedNow.detail}`);
-    }
+    if (decidedNow !== undefined && decidedNow.decision !== 'delete') changes.push(noLongerCandidate(decidedNow));
     if (changes.length > 0) {
       stop(p, { outcome: 'refused', code: 'changed', message: `changed since the plan was reviewed: ${changes.join('; ')}`, steps: ['fresh-plan:changed'] });
       continue;
@@ -205,7 +205,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
   const wouldDelete: PlanItem[] = [];
   const snapshotOutcomes: SnapshotOutcome[] = [];
   if (mode.mode === 'enforce') {
-    const plan: Plan = { now: now.toISOString(), items: toDelete, aborted: [], counts: countsOf(toDelete) };
+    const plan: Plan = { now: now.toISOString(), items: toDelete, aborted: [], counts: countDecisions(toDelete) };
     await sweep({
       api,
       plan,
@@ -213,10 +213,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
       concurrency: policy.limits.concurrency,
       deadline: deadline ?? Number.POSITIVE_INFINITY,
       onDeleting: (p) => log.deleting(p),
-      onOutcome: (o) => {
-        outcomes.push(o);
-        log.outcome(o);
-      },
+      onOutcome: report,
       // The reviewed snapshots of a deleted image (deleteSnapshots), each checked again before it goes.
       onSnapshotOutcome: (o) => {
         snapshotOutcomes.push(o);
@@ -233,7 +230,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
     }
   }
 
-  const reviewedPlan: Plan = { now: file.now, items: file.items.map(planItemOf), aborted: [], counts: countsOf(file.items) };
+  const reviewedPlan: Plan = { now: file.now, items: file.items.map(planItemOf), aborted: [], counts: countDecisions(file.items) };
   const stats = client.stats();
   const base = summarise({
     runId,
@@ -269,10 +266,4 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
   if (human) io.out(lines.join('\n'));
   else io.err(lines.join('\n'));
   return { exit: summary.exitStatus, summary, outcomes, wouldDelete, logFile };
-}
-
-function countsOf(items: ReadonlyArray<{ readonly decision: Decision }>): Record<Decision, number> {
-  const counts = Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
-  for (const i of items) counts[i.decision] += 1;
-  return counts;
 }

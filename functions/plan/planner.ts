@@ -6,7 +6,7 @@
  */
 import { TAGGABLE_KINDS, type Inventory } from '../inventory/types.js';
 import type { Policy } from '../policy/types.js';
-import { DECISIONS, type Decision, type Plan } from './types.js';
+import { countDecisions, type Plan } from './types.js';
 import { abortFailedListings, abortOverPercent, deferOverRunLimit } from './caps.js';
 import { decide } from './decide.js';
 import { toPlanItem } from './draft.js';
@@ -34,9 +34,7 @@ export function plan(inventory: Inventory, policy: Policy, now: Date): Plan {
   deferOverRunLimit(drafts, policy.limits.maxDeletionsPerRun);
 
   drafts.sort(compareForPlan);
-  const counts = Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
-  for (const draft of drafts) counts[draft.decision] += 1;
-  return { now: now.toISOString(), items: drafts.map(toPlanItem), aborted, counts };
+  return { now: now.toISOString(), items: drafts.map(toPlanItem), aborted, counts: countDecisions(drafts) };
 }
 
 /**

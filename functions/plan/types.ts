@@ -7,6 +7,13 @@ import type { ResourceKind } from '../inventory/types.js';
 export const DECISIONS = ['delete', 'mark', 'wait', 'unmark', 'keep', 'protect', 'defer', 'abort'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
+/** How many items got each decision, every decision present. */
+export function countDecisions(items: Iterable<{ readonly decision: Decision }>): Record<Decision, number> {
+  const counts = Object.fromEntries(DECISIONS.map((d) => [d, 0])) as Record<Decision, number>;
+  for (const i of items) counts[i.decision] += 1;
+  return counts;
+}
+
 /** Why an item is kept. */
 export const KEEP_REASONS = ['newest', 'younger-than', 'active-within', 'unmatched'] as const;
 /** Why an item is protected; protections win over every rule. */

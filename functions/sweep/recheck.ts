@@ -63,8 +63,8 @@ export interface RecheckOptions {
    * the plan (the scheduled run). Caps only ever turn a `delete` into `defer` or `abort`, so for a
    * record the plan deletes it is the decision the slice's caps-off plan would give
    * (test/unit/plan-properties.test.ts); taking it spares planning every slice a second time
-   * (about 0.2 s of CPU per 25,000-item slice) and holding that plan through the sweep. Absent
-   * (apply, whose plan was made on another listing): the slice's plan is made.
+   * (about 0.2 s of CPU per 25,000-item slice) and holding that plan through the sweep. Apply
+   * passes its fresh caps-off plan of the same listing. Absent: the slice's plan is made.
    */
   readonly decided?: (listed: InventoryItem) => PlanItem | undefined;
 }
@@ -180,13 +180,16 @@ export function makeRecheck(opts: RecheckOptions): Recheck {
     } catch (e) {
       return { verdict: 'failed', code: 'RecheckError', httpStatus: null, requestId: null, message: `deciding again failed, so it was not deleted: ${e instanceof Error ? e.message : String(e)}`, steps: ['recheck:error'] };
     }
-    if (again.decision !== 'delete') {
-      const why = again.reasons.length > 0 ? ` (${again.reasons.join(',')})` : '';
-      changes.push(`no longer a candidate: the policy now says ${again.decision}${why}: ${again.detail}`);
-    }
+    if (again.decision !== 'delete') changes.push(noLongerCandidate(again));
     if (changes.length > 0) return { verdict: 'changed', changes, fresh, steps: ['recheck:changed'] };
     return { verdict: 'ok', fresh, steps: ['recheck:ok'] };
   };
+}
+
+/** What a refusal says when the policy no longer makes the item a candidate. */
+export function noLongerCandidate(now: PlanItem): string {
+  const why = now.reasons.length > 0 ? ` (${now.reasons.join(',')})` : '';
+  return `no longer a candidate: the policy now says ${now.decision}${why}: ${now.detail}`;
 }
 
 /**
