@@ -89,8 +89,4 @@ export const ACTIONS = {
 
 export type ActionName = keyof typeof ACTIONS;
 
-export function actionSpec(name: ActionName): ActionSpec {
-  return ACTIONS[name];
-}
-
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];

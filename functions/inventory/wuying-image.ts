@@ -4,11 +4,11 @@
  * regions name (cn-shanghai when they name neither), and an image seen on both is one item.
  */
 import { fact, num, pick, readTagList, records, shown, text, wuyingTime, type Raw, type ReadTags } from './fields.js';
+import { APPSTREAM_REGIONS } from '../cloud/endpoints.js';
 import { listNumbered } from './paging.js';
 import { deleted, deletionStep, type ResourceModule } from './resource.js';
 import type { Fact, InventoryItem } from './types.js';
 
-export const WUYING_ENDPOINT_REGIONS = ['cn-shanghai', 'ap-southeast-1'] as const;
 const AT_REST = new Set(['AVAILABLE', 'CREATE_FAILED']);
 const IN_PROGRESS = new Set(['INIT', 'CREATING']);
 
@@ -81,7 +81,7 @@ function toItem(region: string, raw: Raw): InventoryItem {
 export const wuyingImage: ResourceModule = {
   kind: 'wuying-image',
   regions(policyRegions) {
-    const named = WUYING_ENDPOINT_REGIONS.filter((r) => policyRegions.includes(r));
+    const named = APPSTREAM_REGIONS.filter((r) => policyRegions.includes(r));
     return named.length > 0 ? named : ['cn-shanghai'];
   },
 

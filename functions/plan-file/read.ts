@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { CLOCK_SKEW_MS } from '../plan/time.js';
 import { checksumProblem } from './seal.js';
 import { PLAN_FILE_FORMAT, PLAN_FILE_VERSION, planFileSchema, type PlanFile } from './types.js';
+import { isRecord } from '../inventory/fields.js';
 
 export const REFUSAL_REASONS = ['unreadable', 'malformed', 'tampered', 'expired', 'not-yet-valid', 'other-policy', 'other-account'] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
@@ -24,10 +25,6 @@ export class PlanRefused extends Error {
 
 /** 100,000 items at well under 2 KiB each; anything bigger is not a plan this tool wrote. */
 export const MAX_PLAN_BYTES = 256 * 1024 * 1024;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Reads, checks the checksum, then the structure. Throws PlanRefused. */
 export function readPlanFile(path: string, key: string | null): PlanFile {

@@ -19,6 +19,7 @@ import {
 } from './schema.js';
 import { closest, didYouMean } from './suggest.js';
 import type { PathSegment } from './yaml-source.js';
+import { isRecord } from '../inventory/fields.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -29,7 +30,6 @@ export interface Finding {
   readonly message: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function valueAt(document: unknown, path: readonly PathSegment[]): unknown {
   let v = document;

@@ -17,6 +17,7 @@ import { semanticFindings } from './semantic.js';
 import type { Policy } from './types.js';
 import { bytePosition, firstInvalidUtf8 } from './utf8.js';
 import { readYaml, type PathSegment } from './yaml-source.js';
+import { isRecord } from '../inventory/fields.js';
 
 export { formatPolicyErrors, type PolicyError };
 
@@ -39,7 +40,6 @@ export type LoadResult =
     }
   | { readonly ok: false; readonly errors: PolicyError[] };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function rejected(errors: readonly PolicyError[]): LoadResult {
   const sorted = sortPolicyErrors(errors);

@@ -5,8 +5,8 @@
  */
 import type { Finding } from './issues.js';
 import { formatPath } from './errors.js';
+import { isRecord } from '../inventory/fields.js';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every later copy of a value already listed, pointed at the copy. */
 function duplicates(
