@@ -74,3 +74,9 @@ export class CloudError extends Error implements CloudErrorFields {
 export function isCloudError(e: unknown): e is CloudError {
   return e instanceof CloudError;
 }
+
+/** What an outcome records of anything thrown: the API's code, status and request ID when it is a CloudError. */
+export function errorFields(e: unknown): { code: string; httpStatus: number | null; requestId: string | null; message: string } {
+  if (isCloudError(e)) return { code: e.code, httpStatus: e.httpStatus, requestId: e.requestId, message: e.message };
+  return { code: 'UnexpectedError', httpStatus: null, requestId: null, message: e instanceof Error ? e.message : String(e) };
+}

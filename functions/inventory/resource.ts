@@ -4,7 +4,7 @@
  * and deletion is only ever asked for items the planner decided on.
  */
 import type { CloudApi } from '../cloud/api.js';
-import { isCloudError } from '../cloud/errors.js';
+import { errorFields } from '../cloud/errors.js';
 import type { InventoryItem, ResourceKind } from './types.js';
 
 export interface ListContext {
@@ -73,17 +73,10 @@ export async function deletionStep(
     steps.push(`${label}:ok`);
     return null;
   } catch (e) {
-    const code = isCloudError(e) ? e.code : 'UnexpectedError';
-    steps.push(`${label}:${code}`);
-    const outcome: DeleteOutcome = codes.gone.has(code) ? 'already-gone' : codes.refused.has(code) ? 'refused' : 'failed';
-    return {
-      outcome,
-      code,
-      httpStatus: isCloudError(e) ? e.httpStatus : null,
-      requestId: isCloudError(e) ? e.requestId : null,
-      message: e instanceof Error ? e.message : String(e),
-      steps,
-    };
+    const fields = errorFields(e);
+    steps.push(`${label}:${fields.code}`);
+    const outcome: DeleteOutcome = codes.gone.has(fields.code) ? 'already-gone' : codes.refused.has(fields.code) ? 'refused' : 'failed';
+    return { outcome, ...fields, steps };
   }
 }
 

@@ -19,7 +19,8 @@
  * Facts: ECS DeleteSnapshot error table, https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-deletesnapshot
  */
 import type { CloudApi } from '../cloud/api.js';
-import { isCloudError } from '../cloud/errors.js';
+import { errorFields } from '../cloud/errors.js';
+import { deletionStep } from '../inventory/resource.js';
 import { ALL_IMAGE_STATUSES } from '../inventory/ecs-describe.js';
 import { isRecord, path, records, text } from '../inventory/fields.js';
 import { itemKey, type InventoryItem, type SnapshotRef } from '../inventory/types.js';
@@ -67,14 +68,10 @@ function count(v: unknown): number | null {
  */
 export async function checkSnapshot(api: CloudApi, region: string, imageId: string, snap: SnapshotRef): Promise<SnapshotCheck> {
   const steps: string[] = [];
-  const result = (free: boolean | null, detail: string, err?: unknown): SnapshotCheck => ({
-    free,
-    detail,
-    steps,
-    code: err === undefined ? null : isCloudError(err) ? err.code : 'UnexpectedError',
-    httpStatus: isCloudError(err) ? err.httpStatus : null,
-    requestId: isCloudError(err) ? err.requestId : null,
-  });
+  const result = (free: boolean | null, detail: string, err?: unknown): SnapshotCheck => {
+    const f = err === undefined ? null : errorFields(err);
+    return { free, detail, steps, code: f?.code ?? null, httpStatus: f?.httpStatus ?? null, requestId: f?.requestId ?? null };
+  };
   if (snap.referencedBy !== undefined && snap.referencedBy.length > 0) {
     return result(false, `named by ${named(snap.referencedBy)}`);
   }
@@ -84,7 +81,7 @@ export async function checkSnapshot(api: CloudApi, region: string, imageId: stri
     images = await api.call('ecs.DescribeImages', region, { RegionId: region, SnapshotId: snap.id, Status: ALL_IMAGE_STATUSES, PageSize: 100 });
     steps.push('DescribeImages:ok');
   } catch (e) {
-    const code = isCloudError(e) ? e.code : 'UnexpectedError';
+    const { code } = errorFields(e);
     steps.push(`DescribeImages:${code}`);
     return result(null, `could not tell whether another image uses it (DescribeImages ${code})`, e);
   }
@@ -100,7 +97,7 @@ export async function checkSnapshot(api: CloudApi, region: string, imageId: stri
     disks = await api.call('ecs.DescribeDisks', region, { RegionId: region, SnapshotId: snap.id, MaxResults: DISKS_PAGE });
     steps.push('DescribeDisks:ok');
   } catch (e) {
-    const code = isCloudError(e) ? e.code : 'UnexpectedError';
+    const { code } = errorFields(e);
     steps.push(`DescribeDisks:${code}`);
     return result(null, `could not tell whether a disk was created from it (DescribeDisks ${code})`, e);
   }
@@ -211,24 +208,11 @@ export async function cascadeSnapshots(opts: CascadeOptions): Promise<SnapshotOu
       continue;
     }
     const steps = [...check.steps];
-    try {
-      await api.call('ecs.DeleteSnapshot', item.region, { RegionId: item.region, SnapshotId: snap.id, Force: false });
-      steps.push('DeleteSnapshot:ok');
-      outcomes.push(outcome('deleted', check.detail, { steps, gibReclaimed: snap.sizeGiB ?? 0 }));
-    } catch (e) {
-      const code = isCloudError(e) ? e.code : 'UnexpectedError';
-      steps.push(`DeleteSnapshot:${code}`);
-      const kind: SnapshotOutcomeKind = SNAPSHOT_GONE.has(code) ? 'already-gone' : SNAPSHOT_DELETE_REFUSALS.has(code) ? 'refused' : 'failed';
-      outcomes.push(
-        outcome(kind, check.detail, {
-          code,
-          httpStatus: isCloudError(e) ? e.httpStatus : null,
-          requestId: isCloudError(e) ? e.requestId : null,
-          message: e instanceof Error ? e.message : String(e),
-          steps,
-        }),
-      );
-    }
+    const failed = await deletionStep(steps, 'DeleteSnapshot', { gone: SNAPSHOT_GONE, refused: SNAPSHOT_DELETE_REFUSALS }, () =>
+      api.call('ecs.DeleteSnapshot', item.region, { RegionId: item.region, SnapshotId: snap.id, Force: false }),
+    );
+    if (failed === null) outcomes.push(outcome('deleted', check.detail, { steps, gibReclaimed: snap.sizeGiB ?? 0 }));
+    else outcomes.push(outcome(failed.outcome, check.detail, { code: failed.code, httpStatus: failed.httpStatus, requestId: failed.requestId, message: failed.message, steps }));
   }
   return outcomes;
 }

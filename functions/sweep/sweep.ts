@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { CloudApi } from '../cloud/api.js';
-import { isCloudError } from '../cloud/errors.js';
+import { errorFields } from '../cloud/errors.js';
 import { MODULES } from '../inventory/index.js';
 import { itemKey, type InventoryItem } from '../inventory/types.js';
 import { MARK_TAG_KEY } from '../policy/types.js';
@@ -177,14 +177,7 @@ async function tagBatch(ctx: Ctx, decision: 'mark' | 'unmark', region: string, b
     for (const p of batch) ctx.report(outcomeOf(p, decision === 'mark' ? 'marked' : 'unmarked', started, ctx, { steps: [`${label}:ok`] }));
     return null;
   } catch (e) {
-    const code = isCloudError(e) ? e.code : 'UnexpectedError';
-    const first = batch[0] as PlanItem;
-    return outcomeOf(first, 'failed', started, ctx, {
-      code,
-      httpStatus: isCloudError(e) ? e.httpStatus : null,
-      requestId: isCloudError(e) ? e.requestId : null,
-      message: e instanceof Error ? e.message : String(e),
-      steps: [`${label}:${code}`],
-    });
+    const fields = errorFields(e);
+    return outcomeOf(batch[0] as PlanItem, 'failed', started, ctx, { ...fields, steps: [`${label}:${fields.code}`] });
   }
 }
