@@ -196,9 +196,33 @@ export function noLongerCandidate(now: PlanItem): string {
  * For an item about to be deleted, the items that rank ahead of it in a keep.newest group of a
  * rule that matches it: the `newest` newest of that group, newer than the item. If one of them is
  * gone by the time of the deletion, the item may have become one of the newest.
+ *
+ * Each rule's groups of a slice are cut and sorted once, on first use: a sweep of many deletions in
+ * a 25,000-item slice must not match, group and sort the whole slice again for every deletion.
  */
 function peerFinder(policy: Policy, matchers: ReadonlyMap<Rule, ItemPredicate>, slices: Slices): (item: InventoryItem) => InventoryItem[] {
   const groupers = new Map(policy.rules.map((r) => [r, newestGroupOf(r.keep.groupBy)]));
+  // kind\0region → rule → group → the group's dated items, newest first (ties by ID).
+  const sorted = new Map<string, Map<Rule, Map<string, InventoryItem[]>>>();
+  const groupsOf = (item: InventoryItem, rule: Rule, matches: ItemPredicate, groupOf: (i: InventoryItem) => string): Map<string, InventoryItem[]> => {
+    const sliceKey = `${item.kind}\u0000${item.region}`;
+    const byRule = sorted.get(sliceKey) ?? new Map<Rule, Map<string, InventoryItem[]>>();
+    sorted.set(sliceKey, byRule);
+    let groups = byRule.get(rule);
+    if (groups === undefined) {
+      groups = new Map();
+      for (const o of slices.of(item.kind, item.region)) {
+        if (o.createdAt === null || !matches(o)) continue;
+        const key = groupOf(o);
+        const members = groups.get(key);
+        if (members === undefined) groups.set(key, [o]);
+        else members.push(o);
+      }
+      for (const members of groups.values()) members.sort((a, b) => (a.createdAt! < b.createdAt! ? 1 : a.createdAt! > b.createdAt! ? -1 : a.id.localeCompare(b.id)));
+      byRule.set(rule, groups);
+    }
+    return groups;
+  };
   return (item) => {
     if (item.createdAt === null) return [];
     const peers = new Map<string, InventoryItem>();
@@ -207,13 +231,13 @@ function peerFinder(policy: Policy, matchers: ReadonlyMap<Rule, ItemPredicate>, 
       const matches = matchers.get(rule);
       const groupOf = groupers.get(rule);
       if (newest === undefined || matches === undefined || groupOf === undefined || !matches(item)) continue;
-      const group = groupOf(item);
-      const ahead = slices
-        .of(item.kind, item.region)
-        .filter((o) => o.id !== item.id && o.createdAt !== null && o.createdAt >= item.createdAt! && matches(o) && groupOf(o) === group)
-        .sort((a, b) => (a.createdAt! < b.createdAt! ? 1 : a.createdAt! > b.createdAt! ? -1 : a.id.localeCompare(b.id)))
-        .slice(0, newest);
-      for (const o of ahead) peers.set(o.id, o);
+      let taken = 0;
+      for (const o of groupsOf(item, rule, matches, groupOf).get(groupOf(item)) ?? []) {
+        if (taken >= newest || o.createdAt! < item.createdAt) break;
+        if (o.id === item.id) continue;
+        peers.set(o.id, o);
+        taken++;
+      }
     }
     return [...peers.values()];
   };

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Inventory, InventoryItem } from '../../functions/inventory/types.js';
+import { newestGroupOf } from '../../functions/plan/keep.js';
 import { ruleMatcher } from '../../functions/plan/match.js';
 import { plan } from '../../functions/plan/planner.js';
 import type { CloudApi } from '../../functions/cloud/api.js';
@@ -152,5 +153,47 @@ describe('the run’s own decision (decided)', () => {
     // A run decision that is not a deletion is never taken as one.
     const kept = makeRecheck({ api, policy: pol, now: NOW, items: [listed], decided: () => ({ ...runDecision, decision: 'defer' }) });
     expect((await kept(runDecision, listed)).verdict).toBe('changed');
+  });
+});
+
+describe('the newer peers re-read with each item', () => {
+  it('are, for any fleet and policy, the `newest` newest of each of its keep.newest groups that are at least as new as it', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbFleetAndPolicy(NOW, 25), async ({ inventory, policy: pol }) => {
+        const images = inventory.items.filter((i) => i.kind === 'ecs-image' || i.kind === 'ehpc-image');
+        fc.pre(images.length > 0);
+        const asked: string[][] = [];
+        // The cloud as a stub that knows nothing: what matters is which IDs each re-read asks for.
+        const api: CloudApi = {
+          async call(_action, _region, params) {
+            asked.push(String(params['ImageId']).split(','));
+            return { TotalCount: 0, Images: { Image: [] } };
+          },
+        };
+        const recheck = makeRecheck({ api, policy: pol, now: NOW, items: inventory.items });
+        const caps = withoutCaps(pol);
+        for (const it of images) {
+          asked.length = 0;
+          await recheck(plan(fleet([it]), caps, NOW).items[0]!, it);
+          // The oracle: the obvious, slow reading, over the item's kind and region.
+          const expected = new Set<string>();
+          if (it.createdAt !== null) {
+            for (const rule of caps.rules) {
+              const matches = ruleMatcher(rule);
+              if (rule.keep.newest === undefined || !matches(it)) continue;
+              const groupOf = newestGroupOf(rule.keep.groupBy);
+              inventory.items
+                .filter((o) => o.kind === it.kind && o.region === it.region && o.id !== it.id && o.createdAt !== null && o.createdAt >= it.createdAt! && matches(o) && groupOf(o) === groupOf(it))
+                .sort((a, b) => (a.createdAt! < b.createdAt! ? 1 : a.createdAt! > b.createdAt! ? -1 : a.id.localeCompare(b.id)))
+                .slice(0, rule.keep.newest)
+                .forEach((o) => expected.add(o.id));
+            }
+          }
+          expect(asked[0]?.[0]).toBe(it.id);
+          expect(new Set(asked[0]?.slice(1))).toEqual(expected);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
