@@ -14,16 +14,45 @@ import type { Fact, InventoryItem, PipelineExecution } from './types.js';
  * references read the same listing for pipeline base images (references.ts).
  */
 export function listPipelinesOnce(api: CloudApi, region: string, ctx: ListContext): Promise<Listed> {
-  return ctx.once(`ecs.DescribeImagePipelines:${region}`, () =>
-    listByToken(api, {
-      action: 'ecs.DescribeImagePipelines',
-      region,
-      params: { RegionId: region },
-      maxResults: MAX_RESULTS,
-      items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
-      id: (item) => text(item, 'ImagePipelineId'),
-    }),
-  );
+  return ctx.once(`ecs.DescribeImagePipelines:${region}`, () => listPipelines(api, region, { RegionId: region }));
+}
+
+/** DescribeImagePipelines to the end, for the whole region or filtered by `params`. */
+function listPipelines(api: CloudApi, region: string, params: Record<string, unknown>): Promise<Listed> {
+  return listByToken(api, {
+    action: 'ecs.DescribeImagePipelines',
+    region,
+    params,
+    maxResults: MAX_RESULTS,
+    items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
+    id: (item) => text(item, 'ImagePipelineId'),
+  });
+}
+
+/**
+ * DescribeImagePipelineExecutions to the end, by pipeline. An execution without a usable ID, or
+ * naming no usable pipeline, refuses the listing: dropped, it could make a busy or recently
+ * active pipeline look idle.
+ */
+async function listExecutions(api: CloudApi, region: string, params: Record<string, unknown>): Promise<{ byPipeline: Map<string, Raw[]>; warnings: string[] }> {
+  const listed = await listByToken(api, {
+    action: 'ecs.DescribeImagePipelineExecutions',
+    region,
+    params,
+    maxResults: MAX_RESULTS,
+    items: (body) => records(path(body, 'ImagePipelineExecution', 'ImagePipelineExecutionSet')),
+    id: (item) => id(item, 'ExecutionId'),
+    missingId: 'fail',
+  });
+  const byPipeline = new Map<string, Raw[]>();
+  for (const e of listed.items) {
+    const pid = id(e, 'ImagePipelineId');
+    if (pid === null) throw new ListingError('MalformedResponse', `execution ${id(e, 'ExecutionId') ?? '?'} names no usable ImagePipelineId`);
+    const list = byPipeline.get(pid);
+    if (list === undefined) byPipeline.set(pid, [e]);
+    else list.push(e);
+  }
+  return { byPipeline, warnings: listed.warnings };
 }
 
 /** DeleteImagePipeline is allowed once every execution is in one of these (seed 002). */
@@ -103,33 +132,9 @@ export const imagePipeline: ResourceModule = {
   regions: (policyRegions) => [...policyRegions],
 
   async list(api, region, ctx) {
-    const [pipelines, executions] = await Promise.all([
-      listPipelinesOnce(api, region, ctx),
-      listByToken(api, {
-        action: 'ecs.DescribeImagePipelineExecutions',
-        region,
-        params: { RegionId: region },
-        maxResults: MAX_RESULTS,
-        items: (body) => records(path(body, 'ImagePipelineExecution', 'ImagePipelineExecutionSet')),
-        id: (item) => id(item, 'ExecutionId'),
-        // Dropping an execution could make a busy or recently active pipeline look idle.
-        missingId: 'fail',
-      }),
-    ]);
-    const byPipeline = new Map<string, Raw[]>();
-    const warnings = [...pipelines.warnings, ...executions.warnings];
-    for (const e of executions.items) {
-      const pid = id(e, 'ImagePipelineId');
-      if (pid === null) {
-        // Any pipeline of the region could be the one it belongs to: none can be shown idle.
-        throw new ListingError('MalformedResponse', `execution ${id(e, 'ExecutionId') ?? '?'} names no usable ImagePipelineId`);
-      }
-      const list = byPipeline.get(pid) ?? [];
-      list.push(e);
-      byPipeline.set(pid, list);
-    }
-    const items = pipelines.items.map((raw) => toItem(region, raw, byPipeline.get(text(raw, 'ImagePipelineId') ?? '') ?? []));
-    return { items, warnings };
+    const [pipelines, executions] = await Promise.all([listPipelinesOnce(api, region, ctx), listExecutions(api, region, { RegionId: region })]);
+    const items = pipelines.items.map((raw) => toItem(region, raw, executions.byPipeline.get(text(raw, 'ImagePipelineId') ?? '') ?? []));
+    return { items, warnings: [...pipelines.warnings, ...executions.warnings] };
   },
 
   async remove(api, item) {
@@ -143,29 +148,15 @@ export const imagePipeline: ResourceModule = {
     return failed ?? deleted(steps);
   },
 
-  /** DescribeImagePipelines ImagePipelineId.1=<id>, and that pipeline's executions. */
+  /** DescribeImagePipelines ImagePipelineId.1=<id>, and that pipeline's executions, read as list() reads them. */
   async describe(api, item) {
     const [pipelines, executions] = await Promise.all([
-      listByToken(api, {
-        action: 'ecs.DescribeImagePipelines',
-        region: item.region,
-        params: { RegionId: item.region, ImagePipelineId: [item.id] },
-        maxResults: MAX_RESULTS,
-        items: (body) => records(path(body, 'ImagePipeline', 'ImagePipelineSet')),
-        id: (raw) => text(raw, 'ImagePipelineId'),
-      }),
-      listByToken(api, {
-        action: 'ecs.DescribeImagePipelineExecutions',
-        region: item.region,
-        params: { RegionId: item.region, ImagePipelineId: item.id },
-        maxResults: MAX_RESULTS,
-        items: (body) => records(path(body, 'ImagePipelineExecution', 'ImagePipelineExecutionSet')),
-        id: (raw) => text(raw, 'ExecutionId'),
-      }),
+      listPipelines(api, item.region, { RegionId: item.region, ImagePipelineId: [item.id] }),
+      listExecutions(api, item.region, { RegionId: item.region, ImagePipelineId: item.id }),
     ]);
     const raw = pipelines.items.find((p) => text(p, 'ImagePipelineId') === item.id);
     if (raw === undefined) return null;
     // An execution naming another pipeline would be the API ignoring the filter: it is not this pipeline's.
-    return toItem(item.region, raw, executions.items.filter((e) => text(e, 'ImagePipelineId') === item.id));
+    return toItem(item.region, raw, executions.byPipeline.get(item.id) ?? []);
   },
 };
