@@ -6,11 +6,11 @@ import type { CloudApi } from '../cloud/api.js';
 import { describeImagesByIds, ecsImageFacts, listSelfImages } from './ecs-describe.js';
 import { text, type Raw } from './fields.js';
 import { listEhpcCustomImages } from './ehpc-list.js';
-import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
+import { deleted, deletionStep, type DeleteResult, type ListContext, type ResourceModule } from './resource.js';
 import type { InventoryItem } from './types.js';
 
 /** DeleteImage answers that mean the image stays for a reason of its own (seed 001). */
-export const ECS_DELETE_REFUSALS = new Set([
+const ECS_DELETE_REFUSALS = new Set([
   'ImageUsingByInstance',
   'ImageUseShared',
   'OperationDenied.ImageCopying',
@@ -19,12 +19,17 @@ export const ECS_DELETE_REFUSALS = new Set([
   'ImageIsPublic',
   'ImageIsCreating',
 ]);
-export const ECS_IMAGE_GONE = new Set(['InvalidImageId.NotFound']);
+const ECS_IMAGE_GONE = new Set(['InvalidImageId.NotFound']);
 
-/** One image by ID, every status and any owner (so that one no longer ours shows as such); null when ECS does not know it. */
-export async function describeImageById(api: CloudApi, region: string, id: string): Promise<Raw | null> {
-  const found = await describeImagesByIds(api, region, [id]);
-  return found.items.find((raw) => text(raw, 'ImageId') === id) ?? null;
+/** ECS DeleteImage with Force=false, so that ECS itself refuses an image instances still use; null when it went. */
+export function deleteEcsImage(api: CloudApi, item: InventoryItem, steps: string[]): Promise<DeleteResult | null> {
+  return deletionStep(steps, 'DeleteImage', { gone: ECS_IMAGE_GONE, refused: ECS_DELETE_REFUSALS }, () =>
+    api.call('ecs.DeleteImage', item.region, { RegionId: item.region, ImageId: item.id, Force: false }),
+  );
+}
+
+function ecsItem(region: string, raw: Raw): InventoryItem {
+  return { kind: 'ecs-image', region, osTag: null, productType: null, ...ecsImageFacts(raw) };
 }
 
 export function selfImagesOnce(api: CloudApi, region: string, ctx: ListContext) {
@@ -44,31 +49,28 @@ export const ecsImage: ResourceModule = {
       : new Set<string>();
     const items: InventoryItem[] = [];
     for (const raw of listed.items) {
-      const f = ecsImageFacts(raw);
-      if (ehpcIds.has(f.id)) continue;
-      items.push({ kind: 'ecs-image', region, osTag: null, productType: null, ...f });
+      const it = ecsItem(region, raw);
+      if (!ehpcIds.has(it.id)) items.push(it);
     }
     return { items, warnings: listed.warnings };
   },
 
   async remove(api, item) {
     const steps: string[] = [];
-    const failed = await deletionStep(steps, 'DeleteImage', { gone: ECS_IMAGE_GONE, refused: ECS_DELETE_REFUSALS }, () =>
-      api.call('ecs.DeleteImage', item.region, { RegionId: item.region, ImageId: item.id, Force: false }),
-    );
-    return failed ?? deleted(steps);
+    return (await deleteEcsImage(api, item, steps)) ?? deleted(steps);
   },
 
+  /** One image by ID, every status and any owner (so that one no longer ours shows as such); null when ECS does not know it. */
   async describe(api, item) {
-    const raw = await describeImageById(api, item.region, item.id);
-    return raw === null ? null : { kind: 'ecs-image', region: item.region, osTag: null, productType: null, ...ecsImageFacts(raw) };
+    const raw = (await describeRawByIds(api, item.region, [item])).get(item.id);
+    return raw === undefined ? null : ecsItem(item.region, raw);
   },
 
   async describeMany(api, region, items) {
     const byId = await describeRawByIds(api, region, items);
     return new Map(items.map((item) => {
       const raw = byId.get(item.id);
-      return [item.id, raw === undefined ? null : { kind: 'ecs-image', region, osTag: null, productType: null, ...ecsImageFacts(raw) }];
+      return [item.id, raw === undefined ? null : ecsItem(region, raw)];
     }));
   },
 };

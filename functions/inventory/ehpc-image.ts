@@ -5,7 +5,7 @@
  */
 import type { CloudApi } from '../cloud/api.js';
 import { describeImagesByIds, ecsImageFacts } from './ecs-describe.js';
-import { ECS_DELETE_REFUSALS, ECS_IMAGE_GONE, describeImageById, describeRawByIds, selfImagesOnce } from './ecs-image.js';
+import { deleteEcsImage, describeRawByIds, selfImagesOnce } from './ecs-image.js';
 import { listEhpcCustomImages, type EhpcCustomImage } from './ehpc-list.js';
 import { fact, pick, text, type Raw } from './fields.js';
 import { deleted, deletionStep, type ListContext, type ResourceModule } from './resource.js';
@@ -96,16 +96,13 @@ export const ehpcImage: ResourceModule = {
       api.call('ehpcinstant.RemoveImage', item.region, { RegionId: item.region, ImageType: 'VM', ImageId: item.id }),
     );
     if (removed !== null && !(removed.outcome === 'failed' && REMOVE_NOT_REGISTERED.has(removed.code ?? ''))) return removed;
-    const failed = await deletionStep(steps, 'DeleteImage', { gone: ECS_IMAGE_GONE, refused: ECS_DELETE_REFUSALS }, () =>
-      api.call('ecs.DeleteImage', item.region, { RegionId: item.region, ImageId: item.id, Force: false }),
-    );
-    return failed ?? deleted(steps);
+    return (await deleteEcsImage(api, item, steps)) ?? deleted(steps);
   },
 
   /** ECS DescribeImages only: what E-HPC alone says (the OsTag) is carried over from `item`. Gone from ECS is gone. */
   async describe(api, item) {
-    const raw = await describeImageById(api, item.region, item.id);
-    return raw === null ? null : joined(item.region, carriedOver(item), raw);
+    const raw = (await describeRawByIds(api, item.region, [item])).get(item.id);
+    return raw === undefined ? null : joined(item.region, carriedOver(item), raw);
   },
 
   async describeMany(api, region, items) {
