@@ -132,8 +132,11 @@ export async function gatherReferences(api: CloudApi, region: string, ctx: ListC
     // A family names whichever image is newest when the launch happens: today, the newest Available one.
     try {
       const own = await selfImagesOnce(api, region, ctx);
+      // Many configurations and pipelines name the same few families: one scan of the region each.
+      const newest = new Map<string, string | null>();
       for (const ref of families) {
-        const id = newestOfFamily(own.items, ref.target);
+        if (!newest.has(ref.target)) newest.set(ref.target, newestOfFamily(own.items, ref.target));
+        const id = newest.get(ref.target) ?? null;
         if (id === null) notes.push(`${ref.by} ${ref.target} has no Available image in ${region}`);
         else add(images, { by: `${ref.by} ${ref.target} (its newest Available image)`, target: id });
       }
