@@ -6,7 +6,6 @@
  */
 import type { CloudApi } from './cloud/api.js';
 import { createCloudClient, type CredentialSource } from './cloud/client.js';
-import { secretValues } from './cloud/credentials.js';
 import type { Mode, Policy } from './policy/types.js';
 
 export interface ClientSetup {
@@ -23,8 +22,6 @@ export interface ClientSetup {
 export interface RunClient {
   readonly api: CloudApi;
   readonly stats: () => { calls: number; throttled: number };
-  /** Values the audit log must redact. */
-  readonly secrets: readonly string[];
 }
 
 export function setUpClient(s: ClientSetup): RunClient {
@@ -38,11 +35,7 @@ export function setUpClient(s: ClientSetup): RunClient {
   });
   return {
     api: client,
-    stats: () => {
-      const st = client.stats();
-      return { calls: st.calls, throttled: st.throttled };
-    },
-    secrets: secretValues(s.credentials),
+    stats: () => client.stats(),
   };
 }
 

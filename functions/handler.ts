@@ -13,7 +13,7 @@ import type { FcContext, FcEventHandler } from './fc-types.js';
 import { parseMode, resolveMode } from './mode.js';
 import { formatPolicyErrors, loadPolicyFile } from './policy/load.js';
 import { AuditLog } from './report/audit-log.js';
-import { secretsFromEnv } from './report/secrets.js';
+import { logSecrets } from './report/secrets.js';
 import type { RunSummary } from './report/summary.js';
 import { runCollector } from './run.js';
 
@@ -74,8 +74,7 @@ async function handle(event: Buffer, context: FcContext, options: HandlerOptions
   const credentials = fcCredentials
     ? { kind: 'static' as const, accessKeyId: fcCredentials.accessKeyId, accessKeySecret: fcCredentials.accessKeySecret, ...(fcCredentials.securityToken ? { securityToken: fcCredentials.securityToken } : {}) }
     : credentialsFromEnv(env);
-  const secrets = [...secretsFromEnv(env), ...(fcCredentials ? [fcCredentials.accessKeyId, fcCredentials.accessKeySecret, fcCredentials.securityToken] : [])].filter(Boolean);
-  const log = new AuditLog({ runId, secrets, ...(options.destination ? { destination: options.destination } : {}) });
+  const log = new AuditLog({ runId, secrets: logSecrets(credentials, env), ...(options.destination ? { destination: options.destination } : {}) });
 
   const codeRoot = env['FC_FUNC_CODE_PATH'] || process.cwd();
   const policyPath = env['IMAGE_GC_POLICY'] || DEFAULT_POLICY;

@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { credentialsFromEnv, setUpClient } from '../client-setup.js';
-import { secretValues } from '../cloud/credentials.js';
 import { isCloudError } from '../cloud/errors.js';
 import { kindsOf, takeInventory } from '../inventory/index.js';
 import { itemKey, type InventoryItem } from '../inventory/types.js';
@@ -26,7 +25,7 @@ import type { PlanFile, PlanFileItem } from '../plan-file/types.js';
 import { plan as makePlan } from '../plan/planner.js';
 import { countDecisions, type Plan, type PlanItem } from '../plan/types.js';
 import { AuditLog } from '../report/audit-log.js';
-import { secretsFromEnv } from '../report/secrets.js';
+import { logSecrets } from '../report/secrets.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { outcomeTable, summaryText } from '../report/table.js';
 import { ageInDays, withApiErrorLog, type LoadedPolicy } from '../run.js';
@@ -79,10 +78,9 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
   const runId = randomUUID();
   const human = io.isTTY || flags.log !== undefined;
   const logFile = flags.log ?? (io.isTTY ? `image-gc-${runId}.jsonl` : null);
-  const secrets = [...secretValues(credentials), ...secretsFromEnv(env)];
   const log = new AuditLog({
     runId,
-    secrets,
+    secrets: logSecrets(credentials, env),
     ...(logFile !== null ? { destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) } : {}),
   });
   const refuse = (e: PlanRefused): never => {

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { credentialsFromEnv, setUpClient } from '../client-setup.js';
 import { resolveMode } from '../mode.js';
 import { AuditLog } from '../report/audit-log.js';
-import { secretsFromEnv } from '../report/secrets.js';
+import { logSecrets } from '../report/secrets.js';
 import { outcomeTable, snapshotTable, summaryText } from '../report/table.js';
 import { runCollector, type RunResult } from '../run.js';
 import { type Output, endpointFrom, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
@@ -38,7 +38,7 @@ export async function runCommand(flags: RunFlags, io: Output, env: NodeJS.Proces
   const logFile = flags.log ?? (io.isTTY ? `image-gc-${runId}.jsonl` : null);
   const log = new AuditLog({
     runId,
-    secrets: [...client.secrets, ...secretsFromEnv(env)],
+    secrets: logSecrets(credentials, env),
     ...(logFile !== null ? { destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) } : {}),
   });
   const progress = io.isTTY ? (done: number, total: number) => process.stdout.write(`\r  ${done}/${total} actions done`) : undefined;

@@ -5,6 +5,7 @@
  * HTTP library appends URLs, and a V2 URL carries the security token) is still caught.
  */
 
+import { secretValues, type CredentialSource } from '../cloud/credentials.js';
 import { MIN_SECRET_LENGTH } from '../cloud/redact.js';
 
 const SECRET_ENV_NAMES = /(SECRET|TOKEN|PASSWORD|ACCESS_KEY)/i;
@@ -15,6 +16,11 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
     if (value !== undefined && SECRET_ENV_NAMES.test(name) && value.length >= MIN_SECRET_LENGTH) out.push(value);
   }
   return out;
+}
+
+/** Every value a run's log and output must not show: its credentials' and the environment's. */
+export function logSecrets(credentials: CredentialSource, env: NodeJS.ProcessEnv): string[] {
+  return [...secretValues(credentials), ...secretsFromEnv(env)];
 }
 
 export { REDACTED } from '../cloud/redact.js';

@@ -4,6 +4,7 @@
  * log is serialised as always and then counted instead of written.
  */
 import { randomUUID } from 'node:crypto';
+import { secretValues } from '../../../functions/cloud/credentials.js';
 import { setUpClient } from '../../../functions/client-setup.js';
 import { formatPolicyErrors, loadPolicy } from '../../../functions/policy/load.js';
 import { AuditLog } from '../../../functions/report/audit-log.js';
@@ -38,7 +39,7 @@ export async function runInProcess(opts: { endpoint: string; policyYaml: string;
       logLines++;
     },
   };
-  const log = new AuditLog({ runId: randomUUID(), secrets: [...client.secrets], destination: sink });
+  const log = new AuditLog({ runId: randomUUID(), secrets: secretValues(credentials), destination: sink });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await runCollector({
