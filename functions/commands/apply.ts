@@ -10,8 +10,6 @@
  * code `changed`. What passes is deleted through the sweep, which reads each item once more right
  * before its deletion (sweep/recheck.ts), rate-limited like a run and within the deadline.
  */
-import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { credentialsFromEnv, setUpClient } from '../client-setup.js';
 import { isCloudError } from '../cloud/errors.js';
 import { kindsOf, takeInventory } from '../inventory/index.js';
@@ -24,8 +22,6 @@ import { planKeyFrom } from '../plan-file/seal.js';
 import type { PlanFile, PlanFileItem } from '../plan-file/types.js';
 import { plan as makePlan } from '../plan/planner.js';
 import { countDecisions, type Plan, type PlanItem } from '../plan/types.js';
-import { AuditLog } from '../report/audit-log.js';
-import { logSecrets } from '../report/secrets.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { outcomeTable, summaryText } from '../report/table.js';
 import { ageInDays, withApiErrorLog, type LoadedPolicy } from '../run.js';
@@ -33,7 +29,7 @@ import { makeRecheck, noLongerCandidate, recheckOutcome, withoutCaps } from '../
 import { sweep } from '../sweep/sweep.js';
 import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
 import { VERSION } from '../version.js';
-import { BadInput, EXIT, type Output, endpointFrom, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
+import { BadInput, EXIT, type Output, endpointFrom, openAuditLog, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
 
 export interface ApplyFlags {
   readonly policy?: string;
@@ -75,14 +71,7 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
   const deadline = parseDeadline(flags.deadline);
   const endpoint = endpointFrom(flags.endpoint, env);
   const credentials = credentialsFromEnv(env);
-  const runId = randomUUID();
-  const human = io.isTTY || flags.log !== undefined;
-  const logFile = flags.log ?? (io.isTTY ? `image-gc-${runId}.jsonl` : null);
-  const log = new AuditLog({
-    runId,
-    secrets: logSecrets(credentials, env),
-    ...(logFile !== null ? { destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) } : {}),
-  });
+  const { runId, human, logFile, log } = openAuditLog(flags.log, io, credentials, env);
   const refuse = (e: PlanRefused): never => {
     log.runRejected(`plan refused (${e.reason})`, [e.message]);
     throw new BadInput(`plan ${planPath} refused (${e.reason}): ${e.message}${logFile !== null ? `\naudit log: ${logFile}` : ''}`);

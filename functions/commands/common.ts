@@ -3,6 +3,11 @@ import { parseEndpointOverride } from '../cloud/endpoints.js';
 import { readTimeoutFromEnv } from '../client-setup.js';
 import { formatPolicyErrors, loadPolicyFile } from '../policy/load.js';
 import type { LoadedPolicy } from '../run.js';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { CredentialSource } from '../cloud/credentials.js';
+import { AuditLog } from '../report/audit-log.js';
+import { logSecrets } from '../report/secrets.js';
 
 /** 0 done; 1 done with failures or aborted groups; 2 bad input (policy or flags), nothing listed, nothing changed. */
 export const EXIT = { ok: 0, troubled: 1, badInput: 2 } as const;
@@ -73,4 +78,19 @@ export function endpointFrom(flag: string | undefined, env: NodeJS.ProcessEnv): 
     throw new BadInput(`--endpoint: ${e instanceof Error ? e.message : String(e)}`);
   }
   return value.replace(/\/$/, '');
+}
+
+/**
+ * The audit log of a CLI run: to `--log FILE`, else on a terminal to image-gc-<run>.jsonl (the
+ * terminal gets the tables), else to stdout as in Function Compute. `human`: the tables go to stdout.
+ */
+export function openAuditLog(logFlag: string | undefined, io: Output, credentials: CredentialSource, env: NodeJS.ProcessEnv): { runId: string; human: boolean; logFile: string | null; log: AuditLog } {
+  const runId = randomUUID();
+  const logFile = logFlag ?? (io.isTTY ? `image-gc-${runId}.jsonl` : null);
+  const log = new AuditLog({
+    runId,
+    secrets: logSecrets(credentials, env),
+    ...(logFile !== null ? { destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) } : {}),
+  });
+  return { runId, human: io.isTTY || logFlag !== undefined, logFile, log };
 }

@@ -4,15 +4,11 @@
  * when stdout is not a terminal (the same lines Function Compute ships to SLS); at a terminal,
  * stdout shows people a progress line and tables, and the audit log goes to a file it names.
  */
-import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { credentialsFromEnv, setUpClient } from '../client-setup.js';
 import { resolveMode } from '../mode.js';
-import { AuditLog } from '../report/audit-log.js';
-import { logSecrets } from '../report/secrets.js';
 import { outcomeTable, snapshotTable, summaryText } from '../report/table.js';
 import { runCollector, type RunResult } from '../run.js';
-import { type Output, endpointFrom, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
+import { type Output, endpointFrom, openAuditLog, loadPolicyOrThrow, parseNow, parseDeadline, readTimeoutOption } from './common.js';
 
 export interface RunFlags {
   readonly policy: string;
@@ -33,14 +29,7 @@ export async function runCommand(flags: RunFlags, io: Output, env: NodeJS.Proces
   const deadline = parseDeadline(flags.deadline);
   // --deadline stops the sweep starting deletions; the listing and the calls in flight are not cut short.
   const client = setUpClient({ credentials, endpoint, policy: loaded.policy, mode: mode.mode, deadline: null, ...readTimeoutOption(env) });
-  const runId = randomUUID();
-  const human = io.isTTY || flags.log !== undefined;
-  const logFile = flags.log ?? (io.isTTY ? `image-gc-${runId}.jsonl` : null);
-  const log = new AuditLog({
-    runId,
-    secrets: logSecrets(credentials, env),
-    ...(logFile !== null ? { destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) } : {}),
-  });
+  const { human, logFile, log } = openAuditLog(flags.log, io, credentials, env);
   const progress = io.isTTY ? (done: number, total: number) => process.stdout.write(`\r  ${done}/${total} actions done`) : undefined;
   const result = await runCollector({
     policy: loaded,
