@@ -15,27 +15,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-interface FigureRow {
-  part: string;
-  runs: number;
-  faults: Record<string, number>;
-  items: number;
-  candidatesDeleted: number;
-  protectedDeleted: number;
-  lostOutcomes: number;
-  reruns: number;
-  rerunsConverged: number;
-  note?: string;
-}
-
-interface FigureFile {
-  suite: string;
-  writtenAt: string;
-  node: string;
-  durationMs: number;
-  rows: FigureRow[];
-}
+import type { FigureFile, FigureRow } from '../test/support/reliability-figures.js';
 
 export const START = '<!-- reliability-table:start -->';
 export const END = '<!-- reliability-table:end -->';
