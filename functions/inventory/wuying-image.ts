@@ -5,7 +5,8 @@
  */
 import { fact, num, pick, readTagList, records, shown, text, wuyingTime, type Raw, type ReadTags } from './fields.js';
 import { APPSTREAM_REGIONS } from '../cloud/endpoints.js';
-import { listNumbered } from './paging.js';
+import type { CloudApi } from '../cloud/api.js';
+import { listNumbered, type Listed } from './paging.js';
 import { deleted, deletionStep, type ResourceModule } from './resource.js';
 import type { Fact, InventoryItem } from './types.js';
 
@@ -78,6 +79,19 @@ function toItem(region: string, raw: Raw): InventoryItem {
   };
 }
 
+/** ListImage to the end, filtered by `params`. */
+function listImages(api: CloudApi, region: string, params: Record<string, unknown>): Promise<Listed> {
+  return listNumbered(api, {
+    action: 'appstream.ListImage',
+    region,
+    params,
+    pageSize: 100,
+    items: (body) => records(body['Data']),
+    total: (body) => body['Count'],
+    id: (item) => text(item, 'ImageId'),
+  });
+}
+
 export const wuyingImage: ResourceModule = {
   kind: 'wuying-image',
   regions(policyRegions) {
@@ -86,15 +100,7 @@ export const wuyingImage: ResourceModule = {
   },
 
   async list(api, region) {
-    const listed = await listNumbered(api, {
-      action: 'appstream.ListImage',
-      region,
-      params: { ImageType: 'User' },
-      pageSize: 100,
-      items: (body) => records(body['Data']),
-      total: (body) => body['Count'],
-      id: (item) => text(item, 'ImageId'),
-    });
+    const listed = await listImages(api, region, { ImageType: 'User' });
     return { items: listed.items.map((raw) => toItem(region, raw)), warnings: listed.warnings };
   },
 
@@ -113,15 +119,7 @@ export const wuyingImage: ResourceModule = {
 
   /** ListImage ImageId=<id>, any ImageType (so that one no longer the account's own shows as such). */
   async describe(api, item) {
-    const listed = await listNumbered(api, {
-      action: 'appstream.ListImage',
-      region: item.region,
-      params: { ImageId: item.id },
-      pageSize: 100,
-      items: (body) => records(body['Data']),
-      total: (body) => body['Count'],
-      id: (raw) => text(raw, 'ImageId'),
-    });
+    const listed = await listImages(api, item.region, { ImageId: item.id });
     const raw = listed.items.find((r) => text(r, 'ImageId') === item.id);
     return raw === undefined ? null : toItem(item.region, raw);
   },
