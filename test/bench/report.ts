@@ -248,30 +248,21 @@ function throughputSection(cells: readonly ThroughputCell[]): string {
 }
 
 function compareSection(cases: readonly CompareCase[]): string {
+  const rival = (who: string, r: CompareCase['sequential']) => [
+    '',
+    '',
+    '',
+    who,
+    r.wallS.toFixed(1),
+    f2(r.wallRatio),
+    f2(r.throughputRatio),
+    r.failedItems,
+    Object.entries(r.failures).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
+  ];
   const body = cases.flatMap((c) => [
     [c.fleet, c.quota, c.latencyMs, 'image-gc (requestsPerSecond 1000)', c.imageGc.wallS.toFixed(1), '1.00', f2(c.imageGc.throughputRatio), c.imageGc.failedItems, '-'],
-    [
-      '',
-      '',
-      '',
-      'sequential loop, no retries',
-      c.sequential.wallS.toFixed(1),
-      f2(c.sequential.wallRatio),
-      f2(c.sequential.throughputRatio),
-      c.sequential.failedItems,
-      Object.entries(c.sequential.failures).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
-    ],
-    [
-      '',
-      '',
-      '',
-      'unbounded parallel, no limit, no retries',
-      c.unbounded.wallS.toFixed(1),
-      f2(c.unbounded.wallRatio),
-      f2(c.unbounded.throughputRatio),
-      c.unbounded.failedItems,
-      Object.entries(c.unbounded.failures).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
-    ],
+    rival('sequential loop, no retries', c.sequential),
+    rival('unbounded parallel, no limit, no retries', c.unbounded),
   ]);
   return mdTable(['fleet', 'Q', 'latency (ms)', 'who', 'wall (s)', 'wall ÷ image-gc', 'deleted/s ÷ Q (whole run)', 'failed items', 'failures'], body);
 }
