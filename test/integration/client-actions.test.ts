@@ -2,11 +2,11 @@
  * Every action in the table through the real openapi-client, over HTTP, against the emulator:
  * signed (V3 and V2, static and STS keys), routed, with parameters where the table says.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACTIONS, ACTION_NAMES, type ActionName } from '../../functions/cloud/actions.js';
 import type { ApiParams } from '../../functions/cloud/api.js';
 import { flattenParams } from '../../functions/cloud/request.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { emulatorPerFile } from '../support/e2e.js';
 import { R, recordRequests, rejectionOf, STS, testClient, testFleet, WUYING_REGION } from './client-harness.js';
 
 /** One call per action, with parameters that exercise flattening where the API has lists. */
@@ -32,25 +32,13 @@ const CALLS: Record<ActionName, { region: string; params: ApiParams }> = {
   'ehpcinstant.ListExecutors': { region: R, params: { Filter: JSON.stringify({ Status: ['Running'] }), PageSize: 100 } },
 };
 
-let emu: Emulator;
-
-beforeAll(async () => {
-  emu = await startEmulator({ fleet: testFleet(), port: 0 });
-});
-
-beforeEach(() => {
-  emu.loadFleet(testFleet());
-});
-
-afterAll(async () => {
-  await emu.close();
-});
+const emu = emulatorPerFile(testFleet);
 
 describe('every action in the table, V3 signature', () => {
   it.each(ACTION_NAMES)('%s', async (action) => {
     const spec = ACTIONS[action];
     const { region, params } = CALLS[action];
-    const { client } = testClient(emu.url);
+    const { client } = testClient(emu().url);
     const recorder = recordRequests();
     try {
       const body = await client.call(action, region, params);
@@ -58,7 +46,7 @@ describe('every action in the table, V3 signature', () => {
     } finally {
       recorder.stop();
     }
-    const [call] = emu.calls();
+    const [call] = emu().calls();
     expect(call).toMatchObject({ action: spec.action, version: spec.version, region, status: 200, signature: 'v3' });
     const flat = { RegionId: region, ...flattenParams(params) };
     expect(call?.params).toEqual(flat);
@@ -77,7 +65,7 @@ describe('every action in the table, V3 signature', () => {
 
 describe('DescribeImages paging', () => {
   it('pages to the end', async () => {
-    const { client } = testClient(emu.url);
+    const { client } = testClient(emu().url);
     const ids: string[] = [];
     let total = Infinity;
     for (let page = 1; ids.length < total; page++) {
@@ -89,17 +77,17 @@ describe('DescribeImages paging', () => {
     }
     expect(total).toBe(29);
     expect(new Set(ids).size).toBe(29);
-    expect(emu.calls().map((c) => c.params['PageNumber'])).toEqual(['1', '2', '3']);
+    expect(emu().calls().map((c) => c.params['PageNumber'])).toEqual(['1', '2', '3']);
   });
 });
 
 describe('signatures and keys', () => {
   it('V2 (HMAC-SHA1) signs every method and placement', async () => {
-    const { client } = testClient(emu.url, { signatureAlgorithm: 'v2' });
+    const { client } = testClient(emu().url, { signatureAlgorithm: 'v2' });
     for (const action of ['ecs.DescribeImages', 'ehpc.ListCustomImages', 'appstream.ListImage', 'ecs.DeleteImage'] as const) {
       await client.call(action, CALLS[action].region, CALLS[action].params);
     }
-    expect(emu.calls().map((c) => [c.action, c.status, c.signature])).toEqual([
+    expect(emu().calls().map((c) => [c.action, c.status, c.signature])).toEqual([
       ['DescribeImages', 200, 'v1'],
       ['ListCustomImages', 200, 'v1'],
       ['ListImage', 200, 'v1'],
@@ -108,22 +96,22 @@ describe('signatures and keys', () => {
   });
 
   it.each(['v3', 'v2'] as const)('accepts STS credentials (%s)', async (signatureAlgorithm) => {
-    const { client } = testClient(emu.url, { credentials: { kind: 'static', ...STS }, signatureAlgorithm });
+    const { client } = testClient(emu().url, { credentials: { kind: 'static', ...STS }, signatureAlgorithm });
     await client.call('ecs.DescribeImages', R, {});
     await client.call('appstream.DeleteImage', WUYING_REGION, { ImageId: 'imgc-0002' });
-    expect(emu.calls().map((c) => c.status)).toEqual([200, 200]);
+    expect(emu().calls().map((c) => c.status)).toEqual([200, 200]);
   });
 
   it.each(['v3', 'v2'] as const)('refuses a wrong secret as final, without retrying (%s)', async (signatureAlgorithm) => {
-    const { client } = testClient(emu.url, { credentials: { kind: 'static', accessKeyId: 'testid', accessKeySecret: 'wrong-secret' }, signatureAlgorithm });
+    const { client } = testClient(emu().url, { credentials: { kind: 'static', accessKeyId: 'testid', accessKeySecret: 'wrong-secret' }, signatureAlgorithm });
     const e = await rejectionOf(client.call('ecs.DescribeImages', R, {}));
     expect(e).toMatchObject({ name: 'CloudError', code: 'SignatureDoesNotMatch', errorClass: 'final', attempts: 1, httpStatus: 400 });
     expect(e.message).not.toContain('wrong-secret');
-    expect(emu.calls()).toHaveLength(1);
+    expect(emu().calls()).toHaveLength(1);
   });
 
   it('refuses a wrong STS token as final', async () => {
-    const { client } = testClient(emu.url, { credentials: { kind: 'static', ...STS, securityToken: 'not-the-token' } });
+    const { client } = testClient(emu().url, { credentials: { kind: 'static', ...STS, securityToken: 'not-the-token' } });
     const e = await rejectionOf(client.call('ecs.DescribeImages', R, {}));
     expect(e).toMatchObject({ errorClass: 'final', attempts: 1 });
     expect(e.message).not.toContain('not-the-token');
@@ -135,9 +123,9 @@ describe('signatures and keys', () => {
       process.env['ALIBABA_CLOUD_ACCESS_KEY_ID'] = 'testid';
       process.env['ALIBABA_CLOUD_ACCESS_KEY_SECRET'] = 'testsecret';
       process.env['ALIBABA_CLOUD_ECS_METADATA_DISABLED'] = 'true';
-      const { client } = testClient(emu.url, { credentials: { kind: 'chain' } });
+      const { client } = testClient(emu().url, { credentials: { kind: 'chain' } });
       await client.call('ecs.DescribeImages', R, {});
-      expect(emu.calls()[0]?.status).toBe(200);
+      expect(emu().calls()[0]?.status).toBe(200);
     } finally {
       process.env = saved;
     }
@@ -146,7 +134,7 @@ describe('signatures and keys', () => {
 
 describe('dry-run', () => {
   it('sends no mutating call, and the read-only ones as usual', async () => {
-    const { client, events } = testClient(emu.url, { dryRun: true });
+    const { client, events } = testClient(emu().url, { dryRun: true });
     for (const action of ACTION_NAMES) {
       const { region, params } = CALLS[action];
       if (ACTIONS[action].mutating) {
@@ -155,15 +143,15 @@ describe('dry-run', () => {
         await client.call(action, region, params);
       }
     }
-    const sent = emu.calls().map((c) => c.action);
+    const sent = emu().calls().map((c) => c.action);
     expect(sent).toEqual(ACTION_NAMES.filter((a) => !ACTIONS[a].mutating).map((a) => ACTIONS[a].action));
     expect(events.filter((e) => e.type === 'refused')).toHaveLength(ACTION_NAMES.filter((a) => ACTIONS[a].mutating).length);
-    expect(emu.state().regions[R]?.images?.some((i) => i.ImageId === 'm-del')).toBe(true);
+    expect(emu().state().regions[R]?.images?.some((i) => i.ImageId === 'm-del')).toBe(true);
   });
 
   it('refuses appstream outside its regions without sending', async () => {
-    const { client } = testClient(emu.url);
+    const { client } = testClient(emu().url);
     expect(await rejectionOf(client.call('appstream.ListImage', R, {}))).toMatchObject({ code: 'UnsupportedRegion', attempts: 0 });
-    expect(emu.calls()).toHaveLength(0);
+    expect(emu().calls()).toHaveLength(0);
   });
 });

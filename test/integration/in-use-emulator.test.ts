@@ -3,8 +3,9 @@
  * DescribeLaunchTemplateVersions, ESS DescribeScalingConfigurations and E-HPC Instant
  * ListExecutors, with their paging, filters, documented errors, and the fleet fields' validation.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, validateFleet, type Emulator, type Fleet } from '../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { validateFleet, type Fleet } from '../emulator/index.js';
+import { emulatorPerFile } from '../support/e2e.js';
 import { R, rejectionOf, testClient } from './client-harness.js';
 
 type Body = Record<string, unknown>;
@@ -42,16 +43,9 @@ function fleet(): Fleet {
   };
 }
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ fleet: fleet(), port: 0 });
-});
-beforeEach(() => emu.loadFleet(fleet()));
-afterAll(async () => {
-  await emu.close();
-});
+const emu = emulatorPerFile(fleet);
 
-const client = () => testClient(emu.url).client;
+const client = () => testClient(emu().url).client;
 
 describe('ECS DescribeLaunchTemplates / DescribeLaunchTemplateVersions', () => {
   it('lists templates newest first in pages, with TotalCount', async () => {
@@ -101,7 +95,7 @@ describe('ESS DescribeScalingConfigurations', () => {
     expect(list(await client().call('ess.DescribeScalingConfigurations', R, { ScalingConfigurationId: ['asc-01', 'asc-nope'] })).map((c) => c['LifecycleState'])).toEqual(['Inactive']);
     expect(list(await client().call('ess.DescribeScalingConfigurations', R, { ScalingConfigurationName: ['asc-01', 'asc-02'] })).map((c) => c['ScalingConfigurationId'])).toEqual(['asc-02']);
     expect(await rejectionOf(client().call('ess.DescribeScalingConfigurations', R, { PageSize: 51 }))).toMatchObject({ code: 'InvalidParameter', httpStatus: 400 });
-    expect(emu.calls()[0]).toMatchObject({ product: 'ess', version: '2014-08-28', region: R });
+    expect(emu().calls()[0]).toMatchObject({ product: 'ess', version: '2014-08-28', region: R });
   });
 });
 
@@ -124,7 +118,7 @@ describe('E-HPC Instant ListExecutors', () => {
       { ImageId: 'm-run', CreationTime: '2026-01-01T00:00:00Z', ehpc: { instantRegistered: true } },
       { ImageId: 'm-done', CreationTime: '2026-01-01T00:00:00Z', ehpc: { instantRegistered: true } },
     ];
-    emu.loadFleet(f);
+    emu().loadFleet(f);
     expect(await rejectionOf(client().call('ehpcinstant.RemoveImage', R, { ImageId: 'm-run', ImageType: 'VM' }))).toMatchObject({ code: 'ImageInUse', httpStatus: 403 });
     expect(await client().call('ehpcinstant.RemoveImage', R, { ImageId: 'm-done', ImageType: 'VM' })).toMatchObject({ Success: true });
   });
@@ -154,7 +148,7 @@ describe('fleet file: the reference fields are validated like the others', () =>
   });
 
   it('state() gives the new fields back only where a region has them', () => {
-    const state = emu.state();
+    const state = emu().state();
     expect(Object.keys(state.regions[R]!).sort()).toEqual(['executors', 'images', 'launchTemplates', 'pipelines', 'scalingConfigurations']);
     expect(state.regions['cn-beijing']).not.toHaveProperty('snapshots');
   });

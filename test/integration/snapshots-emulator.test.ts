@@ -3,8 +3,9 @@
  * snapshots in the region; DescribeImages SnapshotId=; DescribeDisks (both paging styles);
  * DeleteSnapshot's refusals in the documented order with their codes and statuses.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, validateFleet, type Emulator, type Fleet } from '../emulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { validateFleet, type Fleet } from '../emulator/index.js';
+import { emulatorPerFile } from '../support/e2e.js';
 import { R, rejectionOf, testClient } from './client-harness.js';
 
 type Body = Record<string, unknown>;
@@ -32,17 +33,10 @@ function fleet(): Fleet {
   };
 }
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ fleet: fleet(), port: 0 });
-});
-beforeEach(() => emu.loadFleet(fleet()));
-afterAll(async () => {
-  await emu.close();
-});
+const emu = emulatorPerFile(fleet);
 
-const client = () => testClient(emu.url).client;
-const snapshots = () => (emu.state().regions[R]!.snapshots ?? []).map((s) => s.SnapshotId);
+const client = () => testClient(emu().url).client;
+const snapshots = () => (emu().state().regions[R]!.snapshots ?? []).map((s) => s.SnapshotId);
 const imageIds = (b: Body) => (b['Images'] as { Image: Array<{ ImageId: string }> }).Image.map((i) => i.ImageId);
 const diskIds = (b: Body) => (b['Disks'] as { Disk: Array<{ DiskId: string }> }).Disk.map((d) => d.DiskId);
 
@@ -50,7 +44,7 @@ describe('DeleteImage leaves snapshots; DescribeImages finds images by snapshot'
   it('the deleted image’s snapshots stay in the region, with their sizes', async () => {
     await client().call('ecs.DeleteImage', R, { ImageId: 'm-a', Force: false });
     await client().call('ecs.DeleteImage', R, { ImageId: 'm-b', Force: false });
-    const left = emu.state().regions[R]!.snapshots!;
+    const left = emu().state().regions[R]!.snapshots!;
     expect(left.map((s) => s.SnapshotId)).toEqual(['s-loose', 's-disk', 's-out', 's-a', 's-shared', 's-bdata']);
     expect(left.find((s) => s.SnapshotId === 's-a')?.SourceDiskSize).toBe(30);
     expect(left.find((s) => s.SnapshotId === 's-bdata')?.SourceDiskSize).toBe(200);
@@ -103,15 +97,15 @@ describe('DeleteSnapshot', () => {
     await client().call('ecs.DeleteSnapshot', R, { SnapshotId: 's-disk', Force: true });
     expect(snapshots()).toEqual(['s-out']);
     expect(await rejectionOf(client().call('ecs.DeleteSnapshot', R, { SnapshotId: 's-loose' }))).toMatchObject({ code: 'InvalidSnapshotId.NotFound' });
-    emu.setBehaviour({ deleteMissingSnapshot: 'ignore' });
+    emu().setBehaviour({ deleteMissingSnapshot: 'ignore' });
     expect(await client().call('ecs.DeleteSnapshot', R, { SnapshotId: 's-loose' })).toHaveProperty('RequestId');
     expect(await rejectionOf(client().call('ecs.DeleteSnapshot', R, {}))).toMatchObject({ code: 'MissingParameter', httpStatus: 400 });
   });
 
   it('is a mutating route: dry-run clients never send it', async () => {
-    const { client: dry } = testClient(emu.url, { dryRun: true });
+    const { client: dry } = testClient(emu().url, { dryRun: true });
     expect(await rejectionOf(dry.call('ecs.DeleteSnapshot', R, { SnapshotId: 's-loose' }))).toMatchObject({ code: 'DryRunViolation' });
-    expect(emu.calls()).toEqual([]);
+    expect(emu().calls()).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Output } from '../../functions/commands/common.js';
 import { main } from '../../functions/commands/main.js';
 import { startEmulator, type Emulator, type EmulatorCall, type Fleet } from '../emulator/index.js';
@@ -18,6 +19,25 @@ export const TEST_KEY = { accessKeyId: 'e2e-key-id-0001', accessKeySecret: 'e2e-
 /** Actions that change the cloud. */
 export const MUTATING = new Set(['DeleteImage', 'RemoveImage', 'TagResources', 'UntagResources', 'DeleteImagePipeline', 'DeleteSnapshot']);
 export const mutatingCalls = (calls: readonly EmulatorCall[]) => calls.filter((c) => MUTATING.has(c.action));
+
+/**
+ * One emulator for a whole test file, its fleet loaded afresh before each test; returns a getter
+ * (the emulator exists only once the file's beforeAll has run).
+ */
+export function emulatorPerFile(fleet: () => Fleet): () => Emulator {
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await startEmulator({ fleet: fleet(), port: 0 });
+  });
+  beforeEach(() => emu?.loadFleet(fleet()));
+  afterAll(async () => {
+    await emu?.close();
+  });
+  return () => {
+    if (emu === undefined) throw new Error('the emulator starts in beforeAll: use it inside a test or a hook');
+    return emu;
+  };
+}
 
 export async function emulatorWith(fleet: Fleet): Promise<Emulator> {
   return startEmulator({ fleet: { credentials: [TEST_KEY], ...fleet }, port: 0, quiet: true });
