@@ -69,6 +69,16 @@ export function withApiErrorLog(api: CloudApi, log: AuditLog): CloudApi {
   };
 }
 
+/** The inventory, each listing and each failed listing or in-use lookup logged as it is known. */
+export async function takeLoggedInventory(api: CloudApi, policy: Policy, log?: AuditLog): Promise<Inventory> {
+  const inventory = await takeInventory(api, policy, {
+    onListed: (e) => log?.listed(e),
+    onFailed: (e) => log?.listFailed(e),
+  });
+  for (const f of inventory.lookupFailures ?? []) log?.lookupFailed(f);
+  return inventory;
+}
+
 /** Lists and plans: everything a run does before it changes anything. */
 export async function inventoryAndPlan(
   api: CloudApi,
@@ -76,11 +86,7 @@ export async function inventoryAndPlan(
   now: Date,
   log?: AuditLog,
 ): Promise<{ inventory: Inventory; plan: Plan; byKey: ReadonlyMap<string, InventoryItem> }> {
-  const inventory = await takeInventory(api, policy, {
-    onListed: (e) => log?.listed(e),
-    onFailed: (e) => log?.listFailed(e),
-  });
-  for (const f of inventory.lookupFailures ?? []) log?.lookupFailed(f);
+  const inventory = await takeLoggedInventory(api, policy, log);
   // Deletions under deleteSnapshots carry their snapshots and whether they would go too (read-only checks).
   const byKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
   const plan = await previewSnapshots(api, makePlan(inventory, policy, now), byKey, policy);

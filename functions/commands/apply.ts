@@ -12,7 +12,7 @@
  */
 import { credentialsFromEnv, setUpClient } from '../client-setup.js';
 import { isCloudError } from '../cloud/errors.js';
-import { kindsOf, takeInventory } from '../inventory/index.js';
+import { kindsOf } from '../inventory/index.js';
 import { itemKey, type InventoryItem } from '../inventory/types.js';
 import { resolveMode } from '../mode.js';
 import { diffFacts, factsOf, itemFromFacts, type ReviewedFacts } from '../plan-file/facts.js';
@@ -24,7 +24,7 @@ import { plan as makePlan } from '../plan/planner.js';
 import { countDecisions, type Plan, type PlanItem } from '../plan/types.js';
 import { summarise, type RunSummary } from '../report/summary.js';
 import { outcomeTable, summaryText } from '../report/table.js';
-import { ageInDays, withApiErrorLog, type LoadedPolicy } from '../run.js';
+import { ageInDays, takeLoggedInventory, withApiErrorLog, type LoadedPolicy } from '../run.js';
 import { makeRecheck, noLongerCandidate, recheckOutcome, withoutCaps } from '../sweep/recheck.js';
 import { sweep } from '../sweep/sweep.js';
 import type { ItemOutcome, SnapshotOutcome } from '../sweep/types.js';
@@ -124,9 +124,8 @@ export async function applyCommand(planPath: string, flags: ApplyFlags, io: Outp
 
   // A fresh inventory of the plan's kinds and regions (the same policy lists the same ones), and a
   // fresh plan with the caps off: the reviewed plan chose which deletions, caps included.
-  const inventory = await takeInventory(api, policy, { onListed: (e) => log.listed(e), onFailed: (e) => log.listFailed(e) });
   // A failed in-use lookup protects every image of its region in the fresh plan: those are refused below.
-  for (const f of inventory.lookupFailures ?? []) log.lookupFailed(f);
+  const inventory = await takeLoggedInventory(api, policy, log);
   const fresh = makePlan(inventory, withoutCaps(policy), now);
   const freshByKey = new Map(fresh.items.map((p) => [itemKey(p), p]));
   const listedByKey = new Map<string, InventoryItem>(inventory.items.map((i) => [itemKey(i), i]));
